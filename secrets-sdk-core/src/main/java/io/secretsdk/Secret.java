@@ -1,0 +1,232 @@
+package io.secretsdk;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * A resolved secret value, held as bytes, with the non-secret facts about it.
+ *
+ * <p>Reading the value is always an explicit, greppable call: {@link #reveal()},
+ * {@link #revealBytes()}, {@link #useBytes(Function)} or {@link #useChars(Function)}. Nothing else
+ * exposes it: {@link #toString()} prints the ref, the version and {@code ****}; there are no bean
+ * getters; Java serialization is refused (the class is not {@code Serializable}); Jackson writes
+ * only the ref; the bytes live in a {@code transient} field so reflective serializers such as Gson
+ * skip them. {@link #equals(Object)} compares values in constant time and {@link #hashCode()} is
+ * derived from the ref only.
+ *
+ * <p>Each caller of {@code SecretsClient.resolve} gets its own instance and copy of the bytes;
+ * {@link #close()} wipes that copy. Prefer {@link #useBytes(Function)} or {@link #useChars(Function)}
+ * over {@link #reveal()}: a {@code String} cannot be wiped and lives until garbage collection.
+ *
+ * <p>Thread-safe for reads; {@link #close()} may race with a read on another thread, in which case
+ * the read either completes with the value or fails with {@link IllegalStateException}.
+ */
+@JsonSerialize(using = Secret.RefOnlySerializer.class)
+public final class Secret implements AutoCloseable {
+  private static final String MASK = "****";
+
+  private final SecretRef ref;
+  private final String version;
+  private final Instant createdAt;
+  private final Map<String, String> metadata;
+  private final transient byte[] value;
+  private volatile boolean closed;
+
+  private Secret(
+      SecretRef ref, byte[] value, String version, Instant createdAt, Map<String, String> metadata) {
+    this.ref = Objects.requireNonNull(ref, "ref");
+    this.value = Objects.requireNonNull(value, "value").clone();
+    this.version = version;
+    this.createdAt = createdAt;
+    this.metadata = Map.copyOf(Objects.requireNonNull(metadata, "metadata"));
+  }
+
+  /**
+   * Creates a secret holding a copy of {@code value}; the caller keeps (and should wipe) its array.
+   *
+   * @param ref the ref the value was resolved from
+   * @param value the secret bytes; copied
+   * @param version the provider's version id, or {@code null}
+   * @param createdAt when the provider created this version, or {@code null}
+   * @param metadata non-secret metadata (tags, stages); copied
+   * @throws NullPointerException if {@code ref}, {@code value} or {@code metadata} is null
+   */
+  public static Secret copyOf(
+      SecretRef ref, byte[] value, String version, Instant createdAt, Map<String, String> metadata) {
+    return new Secret(ref, value, version, createdAt, metadata);
+  }
+
+  /** Creates a secret holding a copy of {@code value}, with no version or metadata. */
+  public static Secret copyOf(SecretRef ref, byte[] value) {
+    return new Secret(ref, value, null, null, Map.of());
+  }
+
+  /** The ref this value was resolved from. */
+  public SecretRef ref() {
+    return ref;
+  }
+
+  /** The provider's version id of this value, when the provider has versions. */
+  public Optional<String> version() {
+    return Optional.ofNullable(version);
+  }
+
+  /** When the provider created this version, when it says. */
+  public Optional<Instant> createdAt() {
+    return Optional.ofNullable(createdAt);
+  }
+
+  /** Non-secret metadata from the provider (tags, stages, custom metadata). */
+  public Map<String, String> metadata() {
+    return metadata;
+  }
+
+  /**
+   * The value decoded as UTF-8. The returned {@code String} cannot be wiped; prefer
+   * {@link #useChars(Function)} where the consumer accepts a {@code char[]}.
+   *
+   * @throws IllegalStateException if this secret was closed
+   */
+  public String reveal() {
+    byte[] copy = revealBytes();
+    try {
+      return new String(copy, StandardCharsets.UTF_8);
+    } finally {
+      Arrays.fill(copy, (byte) 0);
+    }
+  }
+
+  /**
+   * A fresh copy of the value's bytes; the caller owns it and should wipe it after use.
+   *
+   * @throws IllegalStateException if this secret was closed
+   */
+  public byte[] revealBytes() {
+    byte[] copy = value.clone();
+    if (closed) {
+      Arrays.fill(copy, (byte) 0);
+      throw closedException();
+    }
+    return copy;
+  }
+
+  /**
+   * Calls {@code action} with a copy of the value's bytes and wipes the copy when it returns.
+   * The action must not keep a reference to the array.
+   *
+   * @throws IllegalStateException if this secret was closed
+   */
+  public <T> T useBytes(Function<? super byte[], ? extends T> action) {
+    Objects.requireNonNull(action, "action");
+    byte[] copy = revealBytes();
+    try {
+      return action.apply(copy);
+    } finally {
+      Arrays.fill(copy, (byte) 0);
+    }
+  }
+
+  /**
+   * Calls {@code action} with the value decoded as UTF-8 into a {@code char[]}, and wipes the
+   * array when it returns. The action must not keep a reference to the array.
+   *
+   * @throws IllegalStateException if this secret was closed, or the value is not valid UTF-8
+   */
+  public <T> T useChars(Function<? super char[], ? extends T> action) {
+    Objects.requireNonNull(action, "action");
+    byte[] bytes = revealBytes();
+    CharBuffer chars = null;
+    try {
+      chars = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes));
+      char[] array = new char[chars.remaining()];
+      chars.get(array);
+      try {
+        return action.apply(array);
+      } finally {
+        Arrays.fill(array, '\0');
+      }
+    } catch (CharacterCodingException e) {
+      throw new IllegalStateException("the value of " + ref + " is not valid UTF-8");
+    } finally {
+      Arrays.fill(bytes, (byte) 0);
+      if (chars != null && chars.hasArray()) {
+        Arrays.fill(chars.array(), '\0');
+      }
+    }
+  }
+
+  /** Whether {@link #close()} was called; a closed secret's value cannot be read. */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /** Wipes this instance's copy of the value. Idempotent. */
+  @Override
+  public void close() {
+    closed = true;
+    Arrays.fill(value, (byte) 0);
+  }
+
+  private IllegalStateException closedException() {
+    return new IllegalStateException("the secret for " + ref + " was closed");
+  }
+
+  /**
+   * Equal when the refs are equal and the values are equal, compared in constant time. A closed
+   * secret is equal only to itself.
+   */
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof Secret)) {
+      return false;
+    }
+    Secret other = (Secret) o;
+    if (closed || other.closed || !ref.equals(other.ref)) {
+      return false;
+    }
+    return MessageDigest.isEqual(value, other.value) && !closed && !other.closed;
+  }
+
+  /** Derived from the ref only, so a hash never reveals anything about the value. */
+  @Override
+  public int hashCode() {
+    return ref.hashCode();
+  }
+
+  /** The ref, the version and a mask; never the value. */
+  @Override
+  public String toString() {
+    return "Secret[ref=" + ref + (version == null ? "" : ", version=" + version)
+        + ", value=" + MASK + (closed ? ", closed" : "") + "]";
+  }
+
+  /** Jackson writes a secret as its ref string: a value must never reach JSON by accident. */
+  static final class RefOnlySerializer extends JsonSerializer<Secret> {
+    @Override
+    public void serialize(Secret secret, JsonGenerator gen, SerializerProvider serializers)
+        throws IOException {
+      gen.writeString(secret.ref.toString());
+    }
+  }
+}
