@@ -6,8 +6,11 @@ import io.secretsdk.event.AuditSink;
 import io.secretsdk.event.SecretChangeListener;
 import io.secretsdk.internal.ClientSettings;
 import io.secretsdk.internal.DefaultSecretsClient;
+import io.secretsdk.internal.ProviderDiscovery;
 import io.secretsdk.metrics.SecretsMetrics;
+import io.secretsdk.spi.ProviderSettings;
 import io.secretsdk.spi.SecretProvider;
+import io.secretsdk.spi.SecretProviderFactory;
 import io.secretsdk.spi.Ticker;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,6 +49,27 @@ public interface SecretsClient extends AutoCloseable {
   /** Starts building a client. */
   static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * Builds a client from process environment variables, for configuration-driven set-up:
+   * <ul>
+   *   <li>{@code SECRETS_SDK_PROVIDERS}: comma-separated schemes whose providers are built from
+   *       their factories (default {@code env,file}); each provider reads its own variables
+   *       ({@code VAULT_ADDR}, …);
+   *   <li>{@code SECRETS_SDK_FACTORIES}: class names of custom factories to allow besides the
+   *       SDK's own (nothing else found on the classpath is ever instantiated);
+   *   <li>{@code SECRETS_SDK_ALIASES}: e.g. {@code kv=vault,secret=vault};
+   *   <li>{@code SECRETS_SDK_REGISTRY}, {@code SECRETS_SDK_POLICY}: paths of the registry and
+   *       policy files (optional);
+   *   <li>{@code SECRETS_SDK_ENV}: {@code local}, {@code ci} or {@code prod} (else detected).
+   * </ul>
+   *
+   * @throws SecretConfigException if a variable is malformed, a file does not load, or no allowed
+   *     factory serves a listed scheme
+   */
+  static SecretsClient fromEnvironment() {
+    return Builder.fromEnvironment(System.getenv()).build();
   }
 
   /**
@@ -178,6 +202,8 @@ public interface SecretsClient extends AutoCloseable {
     String principal;
     String justification;
     byte[] fingerprintKey;
+    final java.util.Set<String> userFactories = new java.util.LinkedHashSet<>();
+    ClassLoader factoryLoader;
 
     Builder() {}
 
@@ -196,6 +222,92 @@ public interface SecretsClient extends AutoCloseable {
       }
       providers.put(scheme, provider);
       return this;
+    }
+
+    /**
+     * Builds the provider for {@code scheme} with a {@link SecretProviderFactory} found through
+     * {@link java.util.ServiceLoader} — only the SDK's own factories and those named with
+     * {@link #allowFactory(String)} are ever instantiated.
+     *
+     * @throws SecretConfigException if no allowed factory serves the scheme, or the settings are
+     *     invalid
+     */
+    public Builder providerFromFactory(String scheme, ProviderSettings settings) {
+      Objects.requireNonNull(settings, "settings");
+      return provider(ProviderDiscovery.create(requireScheme(scheme, "scheme"), settings,
+          factoryLoader(), userFactories));
+    }
+
+    /**
+     * Allows a custom {@link SecretProviderFactory} class, by fully qualified name, to be
+     * instantiated by {@link #providerFromFactory}.
+     */
+    public Builder allowFactory(String className) {
+      Objects.requireNonNull(className, "className");
+      if (!className.matches("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)+")) {
+        throw new IllegalArgumentException("allowFactory: not a fully qualified class name");
+      }
+      userFactories.add(className);
+      return this;
+    }
+
+    /** The class loader factories are looked up in; default this thread's context loader. */
+    public Builder factoryClassLoader(ClassLoader loader) {
+      this.factoryLoader = Objects.requireNonNull(loader, "factoryClassLoader");
+      return this;
+    }
+
+    private ClassLoader factoryLoader() {
+      if (factoryLoader != null) {
+        return factoryLoader;
+      }
+      ClassLoader context = Thread.currentThread().getContextClassLoader();
+      return context != null ? context : SecretsClient.class.getClassLoader();
+    }
+
+    /** A builder set up from environment variables; see {@link SecretsClient#fromEnvironment()}. */
+    public static Builder fromEnvironment(Map<String, String> env) {
+      Objects.requireNonNull(env, "env");
+      Builder b = new Builder();
+      b.environment(RunEnvironment.detect(env));
+      for (String name : split(env.get("SECRETS_SDK_FACTORIES"))) {
+        b.allowFactory(name);
+      }
+      ProviderSettings settings = ProviderSettings.of(Map.of(), env::get);
+      List<String> schemes = split(env.getOrDefault("SECRETS_SDK_PROVIDERS", "env,file"));
+      for (String scheme : schemes) {
+        b.providerFromFactory(scheme, settings);
+      }
+      for (String pair : split(env.get("SECRETS_SDK_ALIASES"))) {
+        int eq = pair.indexOf('=');
+        if (eq <= 0 || eq == pair.length() - 1) {
+          throw new SecretConfigException(null, 0, "SECRETS_SDK_ALIASES",
+              "each alias must read alias=scheme");
+        }
+        b.alias(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+      }
+      String registry = env.get("SECRETS_SDK_REGISTRY");
+      if (registry != null && !registry.isBlank()) {
+        b.registry(SecretRegistry.load(java.nio.file.Path.of(registry)));
+      }
+      String policy = env.get("SECRETS_SDK_POLICY");
+      if (policy != null && !policy.isBlank()) {
+        b.policy(SecretPolicy.load(java.nio.file.Path.of(policy)));
+      }
+      return b;
+    }
+
+    private static List<String> split(String csv) {
+      List<String> out = new java.util.ArrayList<>();
+      if (csv == null) {
+        return out;
+      }
+      for (String part : csv.split(",")) {
+        if (!part.isBlank()) {
+          out.add(part.trim());
+        }
+      }
+      return out;
     }
 
     /**
