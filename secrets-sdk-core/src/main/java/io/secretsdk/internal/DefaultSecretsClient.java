@@ -72,6 +72,7 @@ public final class DefaultSecretsClient implements SecretsClient {
   private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
 
   private final ClientSettings s;
+  private final SecretAccess.Factory secrets = SecretAccess.factory();
   private final Cache<SecretRef, CacheEntry> cache;
   private final Map<SecretRef, CompletableFuture<CacheEntry>> inFlight = new ConcurrentHashMap<>();
   private final Map<SecretRef, List<SecretChangeListener>> listeners = new ConcurrentHashMap<>();
@@ -721,12 +722,9 @@ public final class DefaultSecretsClient implements SecretsClient {
     }
   }
 
+  /** Hands {@code copy} (already the caller's own) to a new Secret without copying it again. */
   private Secret toSecret(SecretRef ref, CachedValue v, byte[] copy) {
-    try {
-      return Secret.copyOf(ref, copy, v.version, v.createdAt, v.metadata);
-    } finally {
-      Arrays.fill(copy, (byte) 0);
-    }
+    return secrets.adopt(ref, copy, v.version, v.createdAt, v.metadata);
   }
 
   private String fingerprint(byte[] value) {
