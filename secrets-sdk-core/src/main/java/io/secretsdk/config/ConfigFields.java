@@ -76,10 +76,14 @@ final class ConfigFields {
     }
   }
 
-  Member required(MapNode map, String key) {
+  /**
+   * A required member; when missing, the error points at {@code line}, the key that holds the
+   * mapping (a block mapping itself "starts" at its first key, which would mislead).
+   */
+  Member required(MapNode map, String key, int line) {
     Member m = map.members().get(key);
     if (m == null) {
-      throw error(map.line(), map.path(), "required key '" + key + "' is missing");
+      throw error(line, map.path(), "required key '" + key + "' is missing");
     }
     return m;
   }

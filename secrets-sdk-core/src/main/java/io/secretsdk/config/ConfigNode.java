@@ -118,7 +118,7 @@ abstract class ConfigNode {
 
     @Override
     String kind() {
-      return "a string";
+      return text.isEmpty() ? "an empty value" : "a string";
     }
 
     @Override

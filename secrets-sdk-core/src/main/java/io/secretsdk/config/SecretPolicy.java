@@ -167,14 +167,14 @@ public final class SecretPolicy {
     f.allowOnly(map, KEYS);
     Map<String, Member> m = map.members();
 
-    ConfigNode version = f.required(map, "version").value();
+    ConfigNode version = f.required(map, "version", map.line()).value();
     if (!(version instanceof IntNode)
         || !((IntNode) version).value().equals(BigInteger.valueOf(FORMAT_VERSION))) {
       throw f.error(version, "must be " + FORMAT_VERSION + " (the only policy format version)");
     }
 
     Set<String> allowedSecrets = Collections.unmodifiableSet(new LinkedHashSet<>(f.stringList(
-        f.required(map, "allowed_secrets").value(), true, n -> f.name(n, "secret name"))));
+        f.required(map, "allowed_secrets", map.line()).value(), true, n -> f.name(n, "secret name"))));
 
     List<RefPattern> allowedRefs = List.of();
     if (m.containsKey("allowed_refs")) {

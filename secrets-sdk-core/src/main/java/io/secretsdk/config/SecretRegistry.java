@@ -150,7 +150,7 @@ public final class SecretRegistry {
   private static RegistryEntry entry(ConfigFields f, String name, Member envMember) {
     MapNode body = f.map(envMember.value());
     f.allowOnly(body, ENTRY_KEYS);
-    Member refMember = f.required(body, "secret_ref");
+    Member refMember = f.required(body, "secret_ref", envMember.keyLine());
     SecretRef ref = ref(f, refMember.value());
     List<String> scope = List.of();
     Member scopeMember = body.members().get("scope");
