@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * ref or a name.
  *
  * <p>Two tests. First the vendor token formats of {@link TokenDetector} (near-zero false
- * positives). Then a randomness check on each "word" (a run of base64 / base64url characters):
+ * positives). Then a randomness check on each "word" (a run of base64 or base64url characters; {@code =} splits words, as in {@code ?version=…}):
  * a word is flagged when it is long and looks random, judged by Shannon entropy per character,
  * the character classes it mixes (upper, lower, digit) and how often it switches between them
  * once camel-case words are folded ({@code MyServiceApiKey} switches rarely, {@code q6qHNj0R7h}
@@ -31,8 +31,8 @@ final class SecretLikeness {
   /** Shortest run of letters and digits the randomness check looks at. */
   static final int MIN_WORD = 20;
 
-  private static final Pattern REF_WORD = Pattern.compile("[A-Za-z0-9+=_-]+");
-  private static final Pattern RAW_WORD = Pattern.compile("[A-Za-z0-9+/=_-]+");
+  private static final Pattern REF_WORD = Pattern.compile("[A-Za-z0-9+_-]+");
+  private static final Pattern RAW_WORD = Pattern.compile("[A-Za-z0-9+/_-]+");
   /** Camel-case pieces: {@code HTTPServer2Key} is HTTP, Server, 2, Key. */
   private static final Pattern PIECE =
       Pattern.compile("[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+");

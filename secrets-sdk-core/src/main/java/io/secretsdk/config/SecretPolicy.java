@@ -312,6 +312,24 @@ public final class SecretPolicy {
   }
 
   /**
+   * Checks a registry entry: {@link #check(String, SecretRef, RunEnvironment)} with its name and
+   * ref, plus, under {@code strict_ttl}, that the entry states {@code max_ttl_seconds}.
+   *
+   * @param entry the registry entry about to be resolved
+   * @param env the run environment
+   * @throws PolicyViolationException naming the rule that denied it
+   * @throws NullPointerException if an argument is null
+   */
+  public void check(RegistryEntry entry, RunEnvironment env) {
+    Objects.requireNonNull(entry, "entry");
+    check(entry.name(), entry.ref(), env);
+    if (strictTtl && entry.maxTtl().isEmpty()) {
+      throw deny(entry.ref(), "strict_ttl", "registry entry " + entry.name() + "/"
+          + entry.environmentKey() + " states no max_ttl_seconds");
+    }
+  }
+
+  /**
    * Checks that a secret's metadata carries every {@link #requiredMetadata()} key with a
    * non-blank value.
    *
