@@ -317,7 +317,7 @@ final class ConfigTreeReader {
     if (y.isCurrentAlias()) {
       throw error(line, path, "YAML aliases (*name) are not allowed; write each value out");
     }
-    if (y.getCurrentAnchor() != null) {
+    if (objectId(y) != null) {
       throw error(line, path, "YAML anchors (&name) are not allowed; write each value out");
     }
     String tag;
@@ -328,6 +328,15 @@ final class ConfigTreeReader {
     }
     if (tag != null) {
       throw error(line, path, "explicit YAML tags (!tag) are not allowed");
+    }
+  }
+
+  /** The anchor of the current node (Jackson exposes YAML anchors as object ids). */
+  private String objectId(YAMLParser y) {
+    try {
+      return y.getObjectId();
+    } catch (IOException e) {
+      throw parseError(e);
     }
   }
 
@@ -359,14 +368,6 @@ final class ConfigTreeReader {
       if (t instanceof org.yaml.snakeyaml.error.MarkedYAMLException) {
         org.yaml.snakeyaml.error.Mark m =
             ((org.yaml.snakeyaml.error.MarkedYAMLException) t).getProblemMark();
-        if (m != null) {
-          return new int[] {m.getLine() + 1, m.getColumn() + 1};
-        }
-      }
-      if (t instanceof com.fasterxml.jackson.dataformat.yaml.snakeyaml.error.MarkedYAMLException) {
-        com.fasterxml.jackson.dataformat.yaml.snakeyaml.error.Mark m =
-            ((com.fasterxml.jackson.dataformat.yaml.snakeyaml.error.MarkedYAMLException) t)
-                .getProblemMark();
         if (m != null) {
           return new int[] {m.getLine() + 1, m.getColumn() + 1};
         }
