@@ -21,8 +21,10 @@ import io.secretsdk.redact.TokenDetector;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -96,6 +98,7 @@ final class ConfigTreeReader {
   private final Format format;
   private final JsonParser parser;
   private int nodes;
+  private final Map<String, Optional<String>> keyVerdicts = new HashMap<>();
 
   private ConfigTreeReader(Path file, Format format, JsonParser parser) {
     this.file = file;
@@ -119,12 +122,46 @@ final class ConfigTreeReader {
       SecretConfigException secret = scanRaw(text, file);
       throw secret != null ? secret : e;
     }
-    scanTree(root, file);
-    SecretConfigException secret = scanRaw(text, file);
-    if (secret != null) {
-      throw secret;
+    scanTree(root, file, new HashMap<>());
+    // every key and string value was scanned above; what the parser does not report is
+    // comments (and directives), so only those are left for the raw scan
+    if (format == Format.YAML) {
+      SecretConfigException secret = scanRaw(commentsAndDirectives(text), file);
+      if (secret != null) {
+        throw secret;
+      }
     }
     return root;
+  }
+
+  /**
+   * The text with each line cut down to its comment ({@code #} at the start or after a blank, to
+   * the end of the line) or, for directive lines ({@code %YAML}, {@code %TAG}), kept whole; other
+   * lines are emptied. Line numbers are preserved. Over-inclusion (a {@code #} inside a quoted
+   * value) only means scanning more.
+   */
+  static String commentsAndDirectives(String text) {
+    StringBuilder out = new StringBuilder(Math.min(text.length(), 1024));
+    int start = 0;
+    while (start <= text.length()) {
+      int end = text.indexOf('\n', start);
+      if (end < 0) {
+        end = text.length();
+      }
+      if (start < end && text.charAt(start) == '%') {
+        out.append(text, start, end);
+      } else {
+        for (int i = start; i < end; i++) {
+          if (text.charAt(i) == '#' && (i == start || Character.isWhitespace(text.charAt(i - 1)))) {
+            out.append(text, i, end);
+            break;
+          }
+        }
+      }
+      out.append('\n');
+      start = end + 1;
+    }
+    return out.toString();
   }
 
   private static ConfigNode parseTree(String text, Path file, Format format) {
@@ -215,7 +252,7 @@ final class ConfigTreeReader {
       if (key.length() > MAX_STRING) {
         throw error(keyLine, path, "has a key longer than " + MAX_STRING + " characters");
       }
-      String childPath = childPath(path, key, members.size());
+      String childPath = childPath(path, key, members.size(), keyVerdicts);
       Member previous = members.get(key);
       if (previous != null) {
         throw error(keyLine, childPath, "duplicate key (first on line " + previous.keyLine() + ")");
@@ -401,8 +438,10 @@ final class ConfigTreeReader {
    * The dotted path of a child. A key is shown only when it is plainly a name; anything else
    * (including a key that looks like a secret, which the scan rejects later) is shown by position.
    */
-  static String childPath(String parent, String key, int index) {
-    String shown = SAFE_KEY.matcher(key).matches() && SecretLikeness.detect(key).isEmpty()
+  static String childPath(String parent, String key, int index,
+      Map<String, Optional<String>> memo) {
+    String shown = SAFE_KEY.matcher(key).matches()
+        && memo.computeIfAbsent(key, SecretLikeness::detect).isEmpty()
         ? key
         : "<key " + (index + 1) + ">";
     return "<root>".equals(parent) ? shown : parent + "." + shown;
@@ -410,22 +449,26 @@ final class ConfigTreeReader {
 
   // --- secret scan ---------------------------------------------------------------------------
 
-  /** Rejects every key and string value that looks like a secret, naming its field and line. */
-  private static void scanTree(ConfigNode node, Path file) {
+  /**
+   * Rejects every key and string value that looks like a secret, naming its field and line.
+   * Verdicts are memoized per file: keys such as {@code secret_ref} repeat on every entry.
+   */
+  private static void scanTree(ConfigNode node, Path file, Map<String, Optional<String>> memo) {
     if (node instanceof MapNode) {
       for (Member m : ((MapNode) node).members().values()) {
-        Optional<String> hit = SecretLikeness.detect(m.key());
+        Optional<String> hit = memo.computeIfAbsent(m.key(), SecretLikeness::detect);
         if (hit.isPresent()) {
           throw secretError(file, m.keyLine(), m.path(), "key", hit.get());
         }
-        scanTree(m.value(), file);
+        scanTree(m.value(), file, memo);
       }
     } else if (node instanceof ListNode) {
       for (ConfigNode item : ((ListNode) node).items()) {
-        scanTree(item, file);
+        scanTree(item, file, memo);
       }
     } else if (node instanceof StringNode) {
-      Optional<String> hit = SecretLikeness.detect(((StringNode) node).text());
+      Optional<String> hit = memo.computeIfAbsent(((StringNode) node).text(),
+          SecretLikeness::detect);
       if (hit.isPresent()) {
         throw secretError(file, node.line(), node.path(), "value", hit.get());
       }

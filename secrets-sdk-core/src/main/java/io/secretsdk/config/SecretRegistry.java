@@ -181,6 +181,9 @@ public final class SecretRegistry {
     } catch (InvalidSecretRefException e) {
       throw f.error(node, e.getMessage());
     }
+    if (text.indexOf('%') < 0) {
+      return ref; // decoded parts equal the raw text, which the file scan has checked
+    }
     // a token percent-encoded into a segment only shows once decoded
     List<String> parts = new ArrayList<>(ref.segments());
     parts.addAll(ref.query().values());

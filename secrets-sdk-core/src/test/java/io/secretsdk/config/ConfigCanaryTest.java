@@ -71,6 +71,12 @@ final class ConfigCanaryTest {
             "github-token"),
         Arguments.of("token-in-comment.yaml", "openai:\n  dev:\n    # old key: " + GITHUB_CANARY
             + "\n    secret_ref: \"mem://openai/dev\"\n", GITHUB_CANARY, 3, null, "github-token"),
+        Arguments.of("token-in-trailing-comment.yaml", "openai:\n  dev:\n    secret_ref:"
+            + " \"mem://openai/dev#key\"  # was " + OPENAI_CANARY + "\n", OPENAI_CANARY, 3, null,
+            "openai-api-key"),
+        Arguments.of("token-in-directive.yaml", "%TAG !t! tag:" + GITHUB_CANARY + ",2026:\n---\n"
+            + "openai:\n  dev:\n    secret_ref: \"mem://openai/dev\"\n", GITHUB_CANARY, 1, null,
+            "github-token"),
         Arguments.of("token-as-key.yaml", "openai:\n  dev:\n    " + GITHUB_CANARY
             + ": \"mem://openai/dev\"\n", GITHUB_CANARY, 3, "openai.dev.<key 1>", "github-token"),
         Arguments.of("token-in-scope.yaml", "openai:\n  dev:\n    secret_ref: \"mem://a/b\"\n"
