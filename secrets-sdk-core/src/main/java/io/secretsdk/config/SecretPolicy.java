@@ -73,7 +73,7 @@ import java.util.regex.Pattern;
  * in logs or audit events), {@code no_persistence} (resolved values never written to disk: no
  * file-backed caches or write-back), {@code strict_ttl} (a cached value is never served past its
  * TTL, so no stale window when a refresh fails, and every registry entry used must state
- * {@code max_ttl_seconds}). {@code max_ttl_seconds} caps the cache TTL in every environment.
+ * {@code max_ttl_seconds}, which {@link #check(RegistryEntry, RunEnvironment)} enforces). {@code max_ttl_seconds} caps the cache TTL in every environment.
  *
  * <p>Loading is strict and all-or-nothing, with the same guarantees as
  * {@link SecretRegistry}: unknown keys, wrong types, duplicate keys or entries, invalid names,
