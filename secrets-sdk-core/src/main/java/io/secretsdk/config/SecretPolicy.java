@@ -295,8 +295,10 @@ public final class SecretPolicy {
     }
     if (registryNameOrNull != null) {
       if (!allowedSecrets.contains(registryNameOrNull)) {
+        // a caller may pass anything as a name, even a value by mistake: echo plain names only
         String shown = ConfigFields.NAME.matcher(registryNameOrNull).matches()
-            ? "'" + registryNameOrNull + "'" : "(not a valid name)";
+            && SecretLikeness.detect(registryNameOrNull).isEmpty()
+            ? "'" + registryNameOrNull + "'" : "(not shown: not a plain name)";
         throw deny(ref, "allowed_secrets", "secret name " + shown + " is not allowed");
       }
     } else if (!matchesAny(ref.toString())) {

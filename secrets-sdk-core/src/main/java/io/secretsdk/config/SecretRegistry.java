@@ -59,6 +59,7 @@ public final class SecretRegistry {
   /** name → environment → entry; both levels in file order, unmodifiable. */
   private final Map<String, Map<RunEnvironment, RegistryEntry>> byName;
   private final List<RegistryEntry> entries;
+  private final Set<String> names;
 
   private SecretRegistry(String source, Map<String, Map<RunEnvironment, RegistryEntry>> byName) {
     this.source = source;
@@ -66,6 +67,7 @@ public final class SecretRegistry {
     List<RegistryEntry> all = new ArrayList<>();
     byName.values().forEach(m -> all.addAll(m.values()));
     this.entries = List.copyOf(all);
+    this.names = Collections.unmodifiableSet(new LinkedHashSet<>(byName.keySet()));
   }
 
   /**
@@ -215,7 +217,7 @@ public final class SecretRegistry {
 
   /** The secret names, in file order. */
   public Set<String> names() {
-    return Collections.unmodifiableSet(new LinkedHashSet<>(byName.keySet()));
+    return names;
   }
 
   /** Every entry, in file order. */

@@ -60,7 +60,12 @@ final class SecretPolicyTest {
         .isInstanceOf(PolicyViolationException.class)
         .hasMessageEndingWith("rule 'allowed_secrets': secret name 'stripe' is not allowed");
     assertThatThrownBy(() -> p.check("not a name!", OPENAI_CI, RunEnvironment.CI))
-        .hasMessageEndingWith("secret name (not a valid name) is not allowed");
+        .hasMessageEndingWith("secret name (not shown: not a plain name) is not allowed");
+    // a value passed as a name by mistake is not echoed either
+    PolicyViolationException e = org.assertj.core.api.Assertions.catchThrowableOfType(
+        PolicyViolationException.class,
+        () -> p.check(ConfigCanaryTest.GITHUB_CANARY, OPENAI_CI, RunEnvironment.CI));
+    ConfigCanaryTest.assertNoCanary(e, ConfigCanaryTest.GITHUB_CANARY);
   }
 
   @Test
