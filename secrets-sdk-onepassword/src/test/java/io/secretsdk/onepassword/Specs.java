@@ -9,6 +9,19 @@ import java.nio.file.Path;
 final class Specs {
   private Specs() {}
 
+  /** The folder, or null when absent (for tests that also run on their own fixtures). */
+  static Path onePasswordDirOrNull() {
+    String configured = System.getProperty("secretsdk.specs.dir");
+    Path dir = configured != null && !configured.isBlank()
+        ? Path.of(configured)
+        : Path.of("..", "shared", "specs");
+    if (!Files.isDirectory(dir)) {
+      dir = Path.of("..", "..", "shared", "specs");
+    }
+    Path op = dir.resolve("onepassword");
+    return Files.isDirectory(op) ? op : null;
+  }
+
   static Path onePasswordDir() {
     String configured = System.getProperty("secretsdk.specs.dir");
     Path dir = configured != null && !configured.isBlank()
