@@ -26,7 +26,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -422,10 +421,9 @@ final class ConnectProviderTest {
     Path spec = Specs.onePasswordDir().resolve("connect-api-openapi-1.7.1.yaml");
     JsonNode paths = new ObjectMapper(new YAMLFactory()).readTree(spec.toFile()).path("paths");
     List<JsonNode> examples = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = paths.fields(); it.hasNext(); ) {
-      for (JsonNode op : it.next().getValue()) {
-        for (Iterator<Map.Entry<String, JsonNode>> rs = op.path("responses").fields(); rs.hasNext(); ) {
-          Map.Entry<String, JsonNode> response = rs.next();
+    for (Map.Entry<String, JsonNode> path : paths.properties()) {
+      for (JsonNode op : path.getValue()) {
+        for (Map.Entry<String, JsonNode> response : op.path("responses").properties()) {
           if (Integer.parseInt(response.getKey()) < 400) {
             continue; // success examples (GET /health) are not ErrorResponses
           }

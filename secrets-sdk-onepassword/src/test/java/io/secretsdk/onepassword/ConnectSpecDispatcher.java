@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -117,8 +116,7 @@ final class ConnectSpecDispatcher extends Dispatcher {
   private static List<Operation> load(Path spec) throws IOException {
     JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(spec.toFile());
     List<Operation> ops = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = root.path("paths").fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : root.path("paths").properties()) {
       JsonNode get = e.getValue().get("get");
       if (get == null) {
         continue;
