@@ -229,11 +229,21 @@ public final class OnePasswordReference {
   }
 
   /**
-   * The reference as 1Password's CLI reads it ({@code op read <this>}); equal to
-   * {@link #toString()} since every segment holds only supported characters.
+   * The reference as 1Password's CLI reads it ({@code op read <this>}): the segments as written
+   * (they hold only characters 1Password supports, so nothing needs escaping) and the query
+   * normalised to the CLI's spelling ({@code attr=TOTP} becomes {@code attribute=otp}).
    */
   public String toOpString() {
-    return ref.toString();
+    StringBuilder sb = new StringBuilder("op://").append(String.join("/", ref.segments()));
+    char sep = '?';
+    if (attribute != null) {
+      sb.append(sep).append("attribute=").append(attribute.name().toLowerCase(Locale.ROOT));
+      sep = '&';
+    }
+    if (sshFormat != null) {
+      sb.append(sep).append("ssh-format=").append(sshFormat);
+    }
+    return sb.toString();
   }
 
   /** The canonical ref; holds no secret. */

@@ -126,8 +126,10 @@ final class CliProviderTest {
   }
 
   @Test
-  void fetch_otp_cachedOnlyToThePeriodEnd() {
-    FetchResult r = provider().fetch(SecretRef.parse("op://Prod/GitHub/one-time password?attribute=otp"), CTX);
+  void fetch_otp_cachedOnlyToThePeriodEnd() throws Exception {
+    FetchResult r = provider().fetch(SecretRef.parse("op://Prod/GitHub/one-time password?attr=TOTP"), CTX);
+    assertThat(Files.readAllLines(dir.resolve("argv")))
+        .containsExactly("read", "--no-newline", "op://Prod/GitHub/one-time password?attribute=otp");
     assertThat(new String(r.value(), StandardCharsets.UTF_8)).isEqualTo("123456");
     assertThat(r.ttl()).contains(Duration.ofSeconds(1));
   }
@@ -146,6 +148,13 @@ final class CliProviderTest {
     assertThat(e).isInstanceOf(SecretAccessDeniedException.class).hasMessageContaining("[REDACTED]")
         .hasMessageContaining("Unauthorized");
     Leaks.assertClean(e, TOKEN, "CANARYserviceAccount");
+  }
+
+  @Test
+  void fetch_stderrWithKnownTokenFormat_isRedactedByDetector() {
+    Throwable e = catchThrowable(() -> fetch(provider(), "op://Prod/leaky/credential"));
+    assertThat(e).hasMessageContaining("[REDACTED:github-token]");
+    Leaks.assertClean(e, "ghp_CANARY");
   }
 
   @Test

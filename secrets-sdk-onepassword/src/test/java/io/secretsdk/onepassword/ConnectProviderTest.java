@@ -551,6 +551,15 @@ final class ConnectProviderTest {
   }
 
   @Test
+  void httpClient_requestToAnotherHost_refusedBeforeTheTokenIsSent() {
+    ConnectBackend backend = (ConnectBackend) provider().backend();
+    Throwable e = catchThrowable(() -> backend.httpClient()
+        .newCall(new okhttp3.Request.Builder().url(otherHost.url("/v1/vaults")).build()).execute());
+    assertThat(e).isInstanceOf(java.io.IOException.class).hasMessageContaining("refusing");
+    assertThat(otherHost.getRequestCount()).isZero();
+  }
+
+  @Test
   void fetch_unreachableServer_isUnavailable() throws Exception {
     OnePasswordProvider p = provider();
     server.close();

@@ -133,6 +133,14 @@ final class OnePasswordReferenceTest {
   }
 
   @Test
+  void toOpString_normalisesQueryToCliSpelling() {
+    assertThat(OnePasswordReference.parse("op://dev/Stripe/totp?attr=TOTP").toOpString())
+        .isEqualTo("op://dev/Stripe/totp?attribute=otp");
+    assertThat(OnePasswordReference.parse("op://Private/ssh keys/ssh key/private key?ssh-format=OpenSSH&attr=value")
+        .toOpString()).isEqualTo("op://Private/ssh keys/ssh key/private key?attribute=value&ssh-format=openssh");
+  }
+
+  @Test
   void parse_variable_parsesButIsFlagged() {
     OnePasswordReference ref = OnePasswordReference.parse("op://$APP_ENV/mysql/password");
     assertThat(ref.hasVariables()).isTrue();
