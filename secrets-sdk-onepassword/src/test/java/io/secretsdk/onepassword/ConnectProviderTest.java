@@ -251,6 +251,36 @@ final class ConnectProviderTest {
   }
 
   @Test
+  void fetch_itemWithoutFilesMember_asksFilesEndpointOnlyForNonFields() {
+    String noFiles = stripeItem().substring(0, stripeItem().indexOf(",\"files\"")) + "}";
+    connect.fullItems.put(ITEM, noFiles);
+    connect.fileLists.put(ITEM, "[{\"id\":\"" + FILE + "\",\"name\":\"key.pem\",\"size\":35}]");
+    OnePasswordProvider p = provider();
+
+    assertThat(fetch(p, "op://" + VAULT + "/" + ITEM + "/credential")).isEqualTo(CANARY);
+    assertThat(paths()).hasSize(1);
+    assertThat(fetch(p, "op://" + VAULT + "/" + ITEM + "/key.pem")).isEqualTo(CANARY_FILE);
+    assertThat(paths()).containsSubsequence(
+        "/v1/vaults/" + VAULT + "/items/" + ITEM + "/files",
+        "/v1/vaults/" + VAULT + "/items/" + ITEM + "/files/" + FILE + "/content");
+  }
+
+  @Test
+  void fetch_cachedVaultIdGone_looksUpAgainOnce() {
+    OnePasswordProvider p = provider();
+    fetch(p, "op://Prod/Stripe/credential");
+    // the vault is re-created under a new id
+    String newVault = id("newvault");
+    connect.vaults.removeAll();
+    connect.itemsByVault.remove(VAULT);
+    connect.vault(newVault, "Prod").item(stripeItem().replace(VAULT, newVault));
+    dispatcher.requests.clear();
+
+    assertThat(fetch(p, "op://Prod/Stripe/credential")).isEqualTo(CANARY);
+    assertThat(paths()).last().isEqualTo("/v1/vaults/" + newVault + "/items/" + ITEM);
+  }
+
+  @Test
   void fetch_fileLargerThanLimit_refusedWithoutContent() {
     connect.fileContents.put(FILE, (CANARY_FILE + "x".repeat(100)).getBytes(StandardCharsets.UTF_8));
     Throwable e = catchThrowable(() -> fetch(provider(b -> b.maxFileBytes(50)), "op://Prod/Stripe/key.pem"));

@@ -28,6 +28,7 @@ final class FakeConnect implements Function<RecordedRequest, MockResponse> {
   final Map<String, ArrayNode> itemsByVault = new ConcurrentHashMap<>();
   final Map<String, String> fullItems = new ConcurrentHashMap<>();
   final Map<String, byte[]> fileContents = new ConcurrentHashMap<>();
+  final Map<String, String> fileLists = new ConcurrentHashMap<>();
   final Map<String, MockResponse> overrides = new ConcurrentHashMap<>();
 
   FakeConnect vault(String id, String name) {
@@ -85,6 +86,10 @@ final class FakeConnect implements Function<RecordedRequest, MockResponse> {
         return error(404, "vault " + s.get(2) + " not found");
       }
       return item == null ? error(404, "item " + s.get(4) + " not found") : json(200, item);
+    }
+    if (s.size() == 6 && s.get(5).equals("files")) {
+      String files = fileLists.get(s.get(4));
+      return files == null ? error(404, "item " + s.get(4) + " not found") : json(200, files);
     }
     if (s.size() == 8 && s.get(5).equals("files") && s.get(7).equals("content")) {
       byte[] content = fileContents.get(s.get(6));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.secretsdk.InvalidSecretRefException;
@@ -131,15 +132,19 @@ public final class ConnectBackend implements Backend {
           + " Connect returns the key as stored");
     }
     Resolved vault = vaultId(ref);
-    Resolved item = itemId(ref, vault.id);
+    Resolved item;
     JsonNode full;
     try {
+      item = itemId(ref, vault.id);
       full = getJson(itemUrl(vault.id, item.id).build(), ref, "the item");
     } catch (SecretNotFoundException e) {
-      if (!vault.cached && !item.cached) {
+      boolean anyCached = vault.cached || (itemIds != null
+          && itemIds.getIfPresent(itemKey(vault.id, ref.item())) != null);
+      if (!anyCached) {
         throw e;
       }
-      // a cached id may belong to an item or vault that was deleted and re-created: look again
+      // a cached id may belong to a vault or item deleted and re-created since: look up afresh
+      // once (a correctness step, not a retry: transient failures are left to the client)
       LOG.debug("cached 1Password ids for {} are stale; looking them up again", ref);
       if (vaultIds != null) {
         vaultIds.invalidate(vaultKey(ref.vault()));
@@ -154,9 +159,30 @@ public final class ConnectBackend implements Backend {
     if (!full.isObject()) {
       throw malformed(ref, "the item");
     }
+    if (!full.has("files")) {
+      full = withFiles(ref, vault.id, item.id, (ObjectNode) full);
+    }
     FieldSelector.Selection sel = FieldSelector.select(full, ref);
     return sel.isFile() ? fileResult(ref, vault.id, item.id, full, sel)
         : fieldResult(ref, vault.id, item.id, full, sel);
+  }
+
+  /**
+   * Servers that leave {@code files} out of the item are asked for the item's files, but only
+   * when the reference did not name a field: a plain field read costs one request.
+   */
+  private JsonNode withFiles(OnePasswordReference ref, String vaultId, String itemId, ObjectNode full) {
+    try {
+      FieldSelector.select(full, ref);
+      return full;
+    } catch (SecretNotFoundException e) {
+      JsonNode files = getJson(itemUrl(vaultId, itemId).addPathSegment("files").build(), ref,
+          "the item's files");
+      if (!files.isArray()) {
+        throw malformed(ref, "the item's files");
+      }
+      return full.set("files", files);
+    }
   }
 
   private FetchResult fieldResult(
