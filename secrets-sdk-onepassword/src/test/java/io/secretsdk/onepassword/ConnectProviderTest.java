@@ -598,6 +598,24 @@ final class ConnectProviderTest {
     Leaks.assertClean(e, TOKEN);
   }
 
+  @Test
+  void fetch_concurrentCallers_allResolve() throws Exception {
+    OnePasswordProvider p = provider();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<String>> futures = new ArrayList<>();
+      for (int i = 0; i < 32; i++) {
+        String ref = i % 2 == 0 ? "op://Prod/Stripe/credential" : "op://prod/stripe/Keys/secret key";
+        futures.add(pool.submit(() -> fetch(p, ref)));
+      }
+      for (int i = 0; i < futures.size(); i++) {
+        assertThat(futures.get(i).get(20, TimeUnit.SECONDS)).isEqualTo(i % 2 == 0 ? CANARY : CANARY2);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   // ---- lifecycle and hygiene -----------------------------------------------------------------
 
   @Test
