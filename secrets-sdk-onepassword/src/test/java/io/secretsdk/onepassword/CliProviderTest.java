@@ -158,6 +158,13 @@ final class CliProviderTest {
   }
 
   @Test
+  void fetch_failureAfterPartialStdout_discardsItAndIsUnavailable() {
+    Throwable e = catchThrowable(() -> fetch(provider(), "op://Prod/partial/credential"));
+    assertThat(e).isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("connection reset");
+    Leaks.assertClean(e, FakeOp.VALUE, TOKEN);
+  }
+
+  @Test
   void fetch_rateLimited_isUnavailable() {
     assertThatThrownBy(() -> fetch(provider(), "op://Prod/ratelimited/credential"))
         .isInstanceOf(ProviderUnavailableException.class);

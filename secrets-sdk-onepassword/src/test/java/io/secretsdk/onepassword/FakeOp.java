@@ -34,6 +34,7 @@ final class FakeOp {
         + "  *twins*) echo '[ERROR] 2024/01/01 00:00:00 More than one item matches \"twins\". Try again and specify the item by its ID' >&2; exit 1;;\n"
         + "  *noisy*) i=0; while [ $i -lt 2000 ]; do echo 'noise noise noise noise noise noise noise noise' >&2; i=$((i+1)); done; exit 1;;\n"
         + "  *leaky*) echo 'error near ghp_CANARYaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa in response' >&2; exit 1;;\n"
+        + "  *partial*) printf '%s' '" + VALUE + "'; echo 'connection reset while reading' >&2; exit 1;;\n"
         + "  *weird*) echo 'something odd happened' >&2; exit 3;;\n"
         + "  *slow*) sleep 60 & echo $! > \"$LOG/childpid\"; wait; exit 0;;\n"
         + "  *multi*) printf 'line1\\nline2\\n'; exit 0;;\n"
