@@ -353,9 +353,6 @@ public final class SecretsCli {
     a.positionals("check");
     Path registryFile = Path.of(a.option("--registry").orElseThrow(() ->
         new UsageException("check needs --registry FILE")));
-    SecretRegistry registry = SecretRegistry.load(registryFile);
-    SecretPolicy policy = a.option("--policy").map(p -> SecretPolicy.load(Path.of(p)))
-        .orElse(SecretPolicy.permissive());
     RunEnvironment environment = a.option("--env").map(e -> {
       try {
         return RunEnvironment.fromKey(e);
@@ -363,6 +360,9 @@ public final class SecretsCli {
         throw new UsageException("--env takes local, dev, ci or prod");
       }
     }).orElseGet(() -> RunEnvironment.detect(io.env()));
+    SecretRegistry registry = SecretRegistry.load(registryFile);
+    SecretPolicy policy = a.option("--policy").map(p -> SecretPolicy.load(Path.of(p)))
+        .orElse(SecretPolicy.permissive());
 
     SecretsClient.Builder builder = SecretsClient.builder()
         .provider(LocalSecretProvider.create(options(a)))
