@@ -529,10 +529,8 @@ public final class LocalSecretProvider implements SecretProvider {
       if (cachedKek != null && cachedKek.id.equals(storeKeyId)) {
         return cachedKek;
       }
+      // the replaced key is not wiped here: another thread may be decrypting with it right now
       Kek fresh = readKey();
-      if (cachedKek != null) {
-        Arrays.fill(cachedKek.key, (byte) 0);
-      }
       cachedKek = fresh;
       if (fresh.id.equals(storeKeyId)) {
         return fresh;
@@ -644,12 +642,8 @@ public final class LocalSecretProvider implements SecretProvider {
       StoreModel current;
       if (loaded == null) {
         synchronized (keyGuard) {
-          Kek fresh = readKey();
-          if (cachedKek != null) {
-            Arrays.fill(cachedKek.key, (byte) 0);
-          }
-          cachedKek = fresh;
-          kek = fresh;
+          kek = readKey();
+          cachedKek = kek;
         }
         current = StoreModel.empty(kek.id);
       } else {

@@ -117,12 +117,6 @@ public final class LocalStoreOptions {
     return key.clone();
   }
 
-  /** A copy of these options reading the given key instead of their source; for rotation. */
-  LocalStoreOptions withKey(byte[] newKey) {
-    return builder().storeFile(storeFile).keyFile(keyFile).environment(environment).key(newKey)
-        .lockTimeout(lockTimeout).maxVersions(maxVersions).ttl(ttl).clock(clock).build();
-  }
-
   @Override
   public String toString() {
     return "LocalStoreOptions[storeFile=" + storeFile + ", key="
@@ -147,13 +141,13 @@ public final class LocalStoreOptions {
 
     private Builder() {}
 
-    /** The store file; default {@value #STORE_VARIABLE}, else {@code ~/.secrets-sdk/local-store.json}. */
+    /** The store file; default {@value LocalStoreOptions#STORE_VARIABLE}, else {@code ~/.secrets-sdk/local-store.json}. */
     public Builder storeFile(Path storeFile) {
       this.storeFile = Objects.requireNonNull(storeFile, "storeFile");
       return this;
     }
 
-    /** The key file; default {@value #KEY_FILE_VARIABLE}, else {@code ~/.secrets-sdk/local-store.key}. */
+    /** The key file; default {@value LocalStoreOptions#KEY_FILE_VARIABLE}, else {@code ~/.secrets-sdk/local-store.key}. */
     public Builder keyFile(Path keyFile) {
       this.keyFile = Objects.requireNonNull(keyFile, "keyFile");
       return this;

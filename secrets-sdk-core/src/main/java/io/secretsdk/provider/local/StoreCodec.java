@@ -113,9 +113,7 @@ final class StoreCodec {
       throw corrupt(file, 0, "secrets", "must be an object");
     }
     SortedMap<String, SecretEntry> secrets = new TreeMap<>();
-    Iterator<Map.Entry<String, JsonNode>> it = secretsNode.fields();
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : secretsNode.properties()) {
       String name = e.getKey();
       String path = "secrets." + name;
       JsonNode so = e.getValue();
@@ -149,9 +147,7 @@ final class StoreCodec {
           throw corrupt(file, 0, vp + ".metadata", "must be an object");
         }
         SortedMap<String, String> metadata = new TreeMap<>();
-        Iterator<Map.Entry<String, JsonNode>> mi = mo.fields();
-        while (mi.hasNext()) {
-          Map.Entry<String, JsonNode> m = mi.next();
+        for (Map.Entry<String, JsonNode> m : mo.properties()) {
           if (!m.getValue().isTextual()) {
             throw corrupt(file, 0, vp + ".metadata", "values must be strings");
           }
