@@ -25,7 +25,7 @@ import software.amazon.awssdk.core.exception.SdkClientException;
  * is a {@link ScrubbedAwsException} with the original's class names and stack trace only.
  */
 public final class AwsErrors {
-  private static final Pattern SAFE_CODE = Pattern.compile("[A-Za-z0-9._-]{1,100}");
+  private static final Pattern SAFE_CODE = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,99}");
   private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9+/=_-]{1,128}");
   private static final long MAX_RETRY_AFTER_SECONDS = 3600;
 
@@ -196,6 +196,11 @@ public final class AwsErrors {
       sb.append(", request id ").append(requestId);
     }
     return sb.toString();
+  }
+
+  /** Whether {@code code} looks like an AWS error code (an identifier, no free text). */
+  static boolean isSafeCode(String code) {
+    return code != null && SAFE_CODE.matcher(code).matches();
   }
 
   private static String safeCode(String code) {

@@ -109,6 +109,7 @@ public final class RegionalClients implements AutoCloseable {
   private ClientOverrideConfiguration overrides() {
     return ClientOverrideConfiguration.builder()
         .retryStrategy(AwsRetryStrategy.doNotRetry())
+        .addExecutionInterceptor(new ScrubErrorBodies())
         .apiCallTimeout(options.apiCallTimeout())
         .build();
   }

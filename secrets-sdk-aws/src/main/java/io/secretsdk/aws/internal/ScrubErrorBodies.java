@@ -1,0 +1,71 @@
+package io.secretsdk.aws.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.SdkHttpResponse;
+
+/**
+ * Reduces every error response body to its error code before the SDK reads it.
+ *
+ * <p>AWS error messages can quote request data, and the SDK keeps the whole body in its
+ * exception ({@code rawResponse}), puts the message in {@code getMessage()} and logs that
+ * exception at DEBUG from its retry strategy, before any code of ours could scrub it. Dropping the
+ * message here means neither our exceptions nor the SDK's logs ever see it. The error code
+ * ({@code __type} or {@code code}) is kept, so the SDK still builds the right modeled exception;
+ * the status, the request id and the {@code X-Amzn-ErrorType} header are untouched.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class ScrubErrorBodies implements ExecutionInterceptor {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  /** Error bodies are small; a larger one is dropped whole rather than buffered. */
+  private static final int MAX_ERROR_BODY = 64 * 1024;
+
+  /**
+   * The shape name of an AWS error type ({@code ns#Name:http://…} → {@code Name}), when it looks
+   * like one: AWS error codes are identifiers, so anything else (text quoting data) is dropped.
+   */
+  static Optional<String> normalizedCode(String raw) {
+    String code = raw;
+    int colon = code.indexOf(':');
+    if (colon >= 0) {
+      code = code.substring(0, colon);
+    }
+    code = code.substring(code.lastIndexOf('#') + 1);
+    return AwsErrors.isSafeCode(code) ? Optional.of(code) : Optional.empty();
+  }
+
+  @Override
+  public Optional<InputStream> modifyHttpResponseContent(
+      Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
+    SdkHttpResponse response = context.httpResponse();
+    Optional<InputStream> body = context.responseBody();
+    if (response.isSuccessful() || body.isEmpty()) {
+      return body;
+    }
+    ObjectNode scrubbed = MAPPER.createObjectNode();
+    try (InputStream in = body.get()) {
+      byte[] bytes = in.readNBytes(MAX_ERROR_BODY + 1);
+      if (bytes.length <= MAX_ERROR_BODY) {
+        JsonNode node = MAPPER.readTree(bytes);
+        for (String field : new String[] {"__type", "code"}) {
+          if (node != null && node.path(field).isTextual()) {
+            normalizedCode(node.get(field).textValue()).ifPresent(c -> scrubbed.put(field, c));
+          }
+        }
+      }
+    } catch (IOException | RuntimeException notJson) {
+      // keep the empty object: the SDK falls back to the X-Amzn-ErrorType header and the status
+    }
+    return Optional.of(new ByteArrayInputStream(scrubbed.toString().getBytes(StandardCharsets.UTF_8)));
+  }
+}
