@@ -29,6 +29,7 @@ public final class ScrubErrorBodies implements ExecutionInterceptor {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   /** Error bodies are small; a larger one is dropped whole rather than buffered. */
   private static final int MAX_ERROR_BODY = 64 * 1024;
+  private static final String ERROR_TYPE_HEADER = "X-Amzn-ErrorType";
 
   /**
    * The shape name of an AWS error type ({@code ns#Name:http://…} → {@code Name}), when it looks
@@ -44,6 +45,21 @@ public final class ScrubErrorBodies implements ExecutionInterceptor {
     return AwsErrors.isSafeCode(code) ? Optional.of(code) : Optional.empty();
   }
 
+  /** Normalizes {@code X-Amzn-ErrorType} ({@code ns#Name:http://…} → {@code Name}) or drops it. */
+  @Override
+  public SdkHttpResponse modifyHttpResponse(
+      Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
+    SdkHttpResponse response = context.httpResponse();
+    Optional<String> type = response.firstMatchingHeader(ERROR_TYPE_HEADER);
+    if (response.isSuccessful() || type.isEmpty()) {
+      return response;
+    }
+    Optional<String> code = normalizedCode(type.get());
+    SdkHttpResponse.Builder b = response.toBuilder().removeHeader(ERROR_TYPE_HEADER);
+    code.ifPresent(c -> b.putHeader(ERROR_TYPE_HEADER, c));
+    return b.build();
+  }
+
   @Override
   public Optional<InputStream> modifyHttpResponseContent(
       Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
@@ -57,9 +73,11 @@ public final class ScrubErrorBodies implements ExecutionInterceptor {
       byte[] bytes = in.readNBytes(MAX_ERROR_BODY + 1);
       if (bytes.length <= MAX_ERROR_BODY) {
         JsonNode node = MAPPER.readTree(bytes);
-        for (String field : new String[] {"__type", "code"}) {
+        // awsJson1_1 clients must accept the type in "__type" or in "code"; the SDK reads only
+        // "__type", so a "code" is moved there
+        for (String field : new String[] {"code", "__type"}) {
           if (node != null && node.path(field).isTextual()) {
-            normalizedCode(node.get(field).textValue()).ifPresent(c -> scrubbed.put(field, c));
+            normalizedCode(node.get(field).textValue()).ifPresent(c -> scrubbed.put("__type", c));
           }
         }
       }
