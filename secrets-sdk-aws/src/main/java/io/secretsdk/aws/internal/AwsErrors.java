@@ -40,7 +40,15 @@ public final class AwsErrors {
   private static final Set<String> UNAVAILABLE = Set.of(
       "InternalServiceError", "InternalServiceErrorException", "InternalFailure",
       "ServiceUnavailable", "ServiceUnavailableException", "IDPCommunicationError",
-      "IDPCommunicationErrorException", "RequestTimeout", "RequestTimeoutException");
+      "IDPCommunicationErrorException", "RequestTimeout", "RequestTimeoutException",
+      // throttling, as botocore's _retry.json and the SDK name it (per-secret batch errors carry
+      // only a code, so the SDK's own classification is not available there)
+      "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
+      "TooManyRequestsException", "ProvisionedThroughputExceededException", "RequestLimitExceeded",
+      "BandwidthLimitExceeded", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
+      "EC2ThrottledException", "TransactionInProgressException",
+      // clock skew: the SDK adjusts its clock offset from the failed response, so a retry works
+      "RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture");
 
   /** What a failure means to the caller. */
   public enum Kind {
