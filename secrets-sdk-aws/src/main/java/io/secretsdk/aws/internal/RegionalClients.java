@@ -95,7 +95,7 @@ public final class RegionalClients implements AutoCloseable {
         // AssumeRoleWithWebIdentity is unsigned; never let the STS client look for credentials
         .credentialsProvider(AnonymousCredentialsProvider.create())
         .httpClientBuilder(httpClient())
-        .overrideConfiguration(overrides());
+        .overrideConfiguration(overrides(ScrubErrorBodies.xml()));
     options.stsEndpointOverride().ifPresent(b::endpointOverride);
     return b.build();
   }
@@ -106,10 +106,10 @@ public final class RegionalClients implements AutoCloseable {
         .socketTimeout(options.readTimeout());
   }
 
-  private ClientOverrideConfiguration overrides() {
+  private ClientOverrideConfiguration overrides(ScrubErrorBodies scrubber) {
     return ClientOverrideConfiguration.builder()
         .retryStrategy(AwsRetryStrategy.doNotRetry())
-        .addExecutionInterceptor(new ScrubErrorBodies())
+        .addExecutionInterceptor(scrubber)
         .apiCallTimeout(options.apiCallTimeout())
         .build();
   }
@@ -165,7 +165,7 @@ public final class RegionalClients implements AutoCloseable {
         .region(Region.of(region))
         .credentialsProvider(credentials)
         .httpClientBuilder(httpClient())
-        .overrideConfiguration(overrides());
+        .overrideConfiguration(overrides(ScrubErrorBodies.json()));
     options.endpointOverride().ifPresent(b::endpointOverride);
     LOG.debug("created AWS Secrets Manager client for region {}", region);
     return b.build();

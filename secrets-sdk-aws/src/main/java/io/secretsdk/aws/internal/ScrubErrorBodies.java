@@ -26,10 +26,30 @@ import software.amazon.awssdk.http.SdkHttpResponse;
  * <p>Stateless and thread-safe.
  */
 public final class ScrubErrorBodies implements ExecutionInterceptor {
+  private static final java.util.regex.Pattern XML_CODE =
+      java.util.regex.Pattern.compile("<Code>([^<]{1,300})</Code>");
+  private static final java.util.regex.Pattern XML_REQUEST_ID =
+      java.util.regex.Pattern.compile("<RequestId>([A-Za-z0-9-]{1,128})</RequestId>");
   private static final ObjectMapper MAPPER = new ObjectMapper();
   /** Error bodies are small; a larger one is dropped whole rather than buffered. */
   private static final int MAX_ERROR_BODY = 64 * 1024;
   private static final String ERROR_TYPE_HEADER = "X-Amzn-ErrorType";
+
+  private final boolean xml;
+
+  private ScrubErrorBodies(boolean xml) {
+    this.xml = xml;
+  }
+
+  /** For awsJson services (Secrets Manager). */
+  public static ScrubErrorBodies json() {
+    return new ScrubErrorBodies(false);
+  }
+
+  /** For awsQuery services answering in XML (STS). */
+  public static ScrubErrorBodies xml() {
+    return new ScrubErrorBodies(true);
+  }
 
   /**
    * The shape name of an AWS error type ({@code ns#Name:http://…} → {@code Name}), when it looks
@@ -68,6 +88,9 @@ public final class ScrubErrorBodies implements ExecutionInterceptor {
     if (response.isSuccessful() || body.isEmpty()) {
       return body;
     }
+    if (xml) {
+      return Optional.of(scrubXml(body.get()));
+    }
     ObjectNode scrubbed = MAPPER.createObjectNode();
     try (InputStream in = body.get()) {
       byte[] bytes = in.readNBytes(MAX_ERROR_BODY + 1);
@@ -85,5 +108,37 @@ public final class ScrubErrorBodies implements ExecutionInterceptor {
       // keep the empty object: the SDK falls back to the X-Amzn-ErrorType header and the status
     }
     return Optional.of(new ByteArrayInputStream(scrubbed.toString().getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** Keeps only the error code and request id of an awsQuery XML error. */
+  private static InputStream scrubXml(InputStream body) {
+    String code = null;
+    String requestId = null;
+    try (InputStream in = body) {
+      byte[] bytes = in.readNBytes(MAX_ERROR_BODY + 1);
+      if (bytes.length <= MAX_ERROR_BODY) {
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        java.util.regex.Matcher m = XML_CODE.matcher(text);
+        if (m.find()) {
+          code = normalizedCode(m.group(1)).orElse(null);
+        }
+        m = XML_REQUEST_ID.matcher(text);
+        if (m.find()) {
+          requestId = m.group(1);
+        }
+      }
+    } catch (IOException e) {
+      // an unreadable body: the SDK builds an error from the status alone
+    }
+    StringBuilder sb = new StringBuilder("<ErrorResponse><Error><Type>Sender</Type>");
+    if (code != null) {
+      sb.append("<Code>").append(code).append("</Code>");
+    }
+    sb.append("</Error>");
+    if (requestId != null) {
+      sb.append("<RequestId>").append(requestId).append("</RequestId>");
+    }
+    sb.append("</ErrorResponse>");
+    return new ByteArrayInputStream(sb.toString().getBytes(StandardCharsets.UTF_8));
   }
 }
