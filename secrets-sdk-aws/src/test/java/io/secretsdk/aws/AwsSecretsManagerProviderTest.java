@@ -409,6 +409,7 @@ final class AwsSecretsManagerProviderTest {
     Set<Thread> started = new HashSet<>(Thread.getAllStackTraces().keySet());
     started.removeAll(before);
     started.removeIf(t -> !t.getName().startsWith("sdk-"));
+    assertThat(started).as("the SDK clients' timeout schedulers").isNotEmpty();
 
     provider.close();
     provider.close(); // idempotent

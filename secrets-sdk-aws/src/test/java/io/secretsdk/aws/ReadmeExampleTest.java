@@ -1,0 +1,76 @@
+package io.secretsdk.aws;
+
+import static io.secretsdk.aws.AwsSecretsManagerProviderTest.secretString;
+import static io.secretsdk.aws.FakeSecretsManager.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.secretsdk.RunEnvironment;
+import io.secretsdk.SecretRef;
+import io.secretsdk.spi.FetchContext;
+import io.secretsdk.spi.FetchResult;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Runs the example of docs/readme-aws.md against MockWebServer and checks the doc still shows it. */
+@Timeout(30)
+final class ReadmeExampleTest {
+  @StartStop final MockWebServer server = new MockWebServer();
+
+  @AfterEach
+  void tearDown() {
+    System.clearProperty("aws.accessKeyId");
+    System.clearProperty("aws.secretAccessKey");
+  }
+
+  /** The README example, verbatim between the markers. */
+  static String readme(URI endpoint) {
+    // --- readme-aws example start
+    try (AwsSecretsManagerProvider aws = AwsSecretsManagerProvider.create(
+        AwsSecretsManagerOptions.builder()
+            .region("eu-west-1")
+            .endpointOverride(endpoint) // tests only: production uses the regional endpoint
+            .build())) {
+      FetchResult result = aws.fetch(
+          SecretRef.parse("aws-sm://prod/stripe#api_key"), FetchContext.of(RunEnvironment.CI));
+      try {
+        return new String(result.value(), StandardCharsets.UTF_8); // hand it to the Stripe client
+      } finally {
+        result.wipe();
+      }
+    }
+    // --- readme-aws example end
+  }
+
+  @Test
+  void readmeExample_againstMockWebServer_resolvesJsonKey() throws Exception {
+    FakeSecretsManager fake = new FakeSecretsManager()
+        .on("GetSecretValue", c -> json(secretString("prod/stripe", "{\"api_key\":\"sk_test_123\"}")));
+    server.setDispatcher(fake);
+    System.setProperty("aws.accessKeyId", "AKIAEXAMPLEREADME01");
+    System.setProperty("aws.secretAccessKey", "example-secret-key-for-readme-test");
+
+    assertThat(readme(server.url("/").uri())).isEqualTo("sk_test_123");
+    assertThat(fake.problems).isEmpty();
+    assertThat(fake.calls.get(0).region()).isEqualTo("eu-west-1");
+  }
+
+  @Test
+  void readmeDoc_containsTheTestedExample() throws Exception {
+    Path doc = Path.of("../docs/readme-aws.md");
+    String text = Files.readString(doc);
+    String source = Files.readString(Path.of(
+        "src/test/java/io/secretsdk/aws/ReadmeExampleTest.java"));
+    String example = source.substring(source.indexOf("// --- readme-aws example start") + 32,
+        source.indexOf("    // --- readme-aws example end"));
+    for (String line : example.strip().split("\n")) {
+      assertThat(text).as("docs/readme-aws.md shows the tested example").contains(line.strip());
+    }
+  }
+}
