@@ -317,24 +317,31 @@ public final class AwsSecretsManagerProvider implements SecretProvider {
     if (context.requiredMetadata().isEmpty()) {
       return Map.of();
     }
-    return described.get(region + '\u0000' + r.secretId(), k -> {
-      DescribeSecretResponse d;
-      try {
-        d = client.describeSecret(b -> b.secretId(r.secretId()));
-      } catch (SdkException e) {
-        throw AwsErrors.map(r.ref(), "DescribeSecret (for required metadata)", e);
+    // not Cache.get(key, loader): a network call inside Caffeine's compute would block writers of
+    // other keys in the same bin; two concurrent misses may both describe, which is harmless
+    String key = region + '\u0000' + r.secretId();
+    Map<String, String> cached = described.getIfPresent(key);
+    if (cached != null) {
+      return cached;
+    }
+    DescribeSecretResponse d;
+    try {
+      d = client.describeSecret(b -> b.secretId(r.secretId()));
+    } catch (SdkException e) {
+      throw AwsErrors.map(r.ref(), "DescribeSecret (for required metadata)", e);
+    }
+    Map<String, String> m = new LinkedHashMap<>();
+    if (d.description() != null) {
+      m.put(META_DESCRIPTION, d.description());
+    }
+    for (Tag t : d.tags()) {
+      if (t.key() != null && t.value() != null) {
+        m.putIfAbsent(t.key(), t.value());
       }
-      Map<String, String> m = new LinkedHashMap<>();
-      if (d.description() != null) {
-        m.put(META_DESCRIPTION, d.description());
-      }
-      for (Tag t : d.tags()) {
-        if (t.key() != null && t.value() != null) {
-          m.putIfAbsent(t.key(), t.value());
-        }
-      }
-      return Map.copyOf(m);
-    });
+    }
+    Map<String, String> result = Map.copyOf(m);
+    described.put(key, result);
+    return result;
   }
 
   private static FetchResult toResult(AwsRef r, String region, String arn, String name,

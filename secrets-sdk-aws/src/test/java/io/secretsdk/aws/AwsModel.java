@@ -3,7 +3,6 @@ package io.secretsdk.aws;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -67,8 +66,7 @@ final class AwsModel {
             problems.add(where + "." + req.asText() + ": required member missing");
           }
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-          Map.Entry<String, JsonNode> f = it.next();
+        for (Map.Entry<String, JsonNode> f : v.properties()) {
           JsonNode member = shape.path("members").path(f.getKey());
           if (member.isMissingNode()) {
             problems.add(where + "." + f.getKey() + ": not a member of " + shapeName);
@@ -94,7 +92,7 @@ final class AwsModel {
           problems.add(where + ": expected object (map)");
           return;
         }
-        v.fields().forEachRemaining(f -> check(shape.path("value").path("shape").asText(),
+        v.properties().forEach(f -> check(shape.path("value").path("shape").asText(),
             f.getValue(), where + "{" + f.getKey() + "}", problems));
         return;
       }

@@ -16,6 +16,7 @@ import io.secretsdk.spi.ProviderSettings;
 import io.secretsdk.spi.SecretProvider;
 import io.secretsdk.spi.SecretProviderFactory;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import mockwebserver3.MockWebServer;
@@ -84,12 +85,12 @@ final class AwsSecretsManagerProviderFactoryTest {
 
   @Test
   void create_invalidValues_rejectedWithoutEchoingThem() {
-    for (Map<String, String> bad : new Map[] {
+    for (Map<String, String> bad : List.<Map<String, String>>of(
         Map.of("region", CANARY_VALUE),
         Map.of("endpoint", "http://" + CANARY_VALUE + ".example.com/"),
         Map.of("endpoint", "https://user:" + CANARY_VALUE + "@example.com/"),
         Map.of("read_timeout", CANARY_VALUE),
-        Map.of("connect_timeout", "0")}) {
+        Map.of("connect_timeout", "0"))) {
       assertThatThrownBy(() -> discovered().create(ProviderSettings.of(bad)))
           .as(bad.keySet().toString())
           .isInstanceOf(SecretConfigException.class)

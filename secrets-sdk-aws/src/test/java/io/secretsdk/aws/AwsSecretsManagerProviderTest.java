@@ -421,4 +421,32 @@ final class AwsSecretsManagerProviderTest {
     assertThatThrownBy(() -> provider.fetch(SecretRef.parse("aws-sm://db"), CONTEXT))
         .isInstanceOf(IllegalStateException.class);
   }
+
+  @Test
+  void fetch_concurrentAcrossRegions_oneSdkClientPerRegion() throws Exception {
+    fake.on("GetSecretValue", c -> json(secretString("db", CANARY_VALUE)));
+    String[] regions = {"us-east-1", "eu-west-1", "ap-south-1"};
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+    try {
+      java.util.List<java.util.concurrent.Future<FetchResult>> futures = new java.util.ArrayList<>();
+      for (int i = 0; i < 24; i++) {
+        String region = regions[i % regions.length];
+        futures.add(pool.submit(() -> {
+          start.await();
+          return provider.fetch(SecretRef.parse("aws-sm://db?region=" + region), CONTEXT);
+        }));
+      }
+      start.countDown();
+      for (var f : futures) {
+        assertThat(utf8(f.get(20, TimeUnit.SECONDS))).isEqualTo(CANARY_VALUE);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    assertThat(fake.calls).hasSize(24);
+    assertThat(logs.events()).filteredOn(e -> e.getFormattedMessage()
+        .startsWith("created AWS Secrets Manager client")).hasSize(3);
+  }
 }

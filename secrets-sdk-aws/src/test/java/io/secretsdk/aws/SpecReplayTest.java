@@ -161,7 +161,7 @@ final class SpecReplayTest {
     JsonNode resp = c.get("response");
     int status = resp.get("status_code").asInt();
     MockResponse.Builder b = new MockResponse.Builder().code(status);
-    resp.path("headers").fields().forEachRemaining(h -> b.setHeader(h.getKey(), h.getValue().asText()));
+    resp.path("headers").properties().forEach(h -> b.setHeader(h.getKey(), h.getValue().asText()));
     if (resp.has("body")) {
       b.body(resp.get("body").asText());
     }
@@ -179,7 +179,7 @@ final class SpecReplayTest {
       assertThat(e).isExactlyInstanceOf(SecretException.class); // an unknown 4xx: not retried
     }
     // the service's message and other error members are dropped, never echoed
-    c.path("error").fields().forEachRemaining(f -> {
+    c.path("error").properties().forEach(f -> {
       if (f.getValue().isTextual()) {
         assertThat(e.getMessage()).doesNotContain(f.getValue().asText());
       }
