@@ -9,7 +9,6 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
@@ -22,6 +21,8 @@ import java.util.function.BiConsumer;
  *   <li>{@code region}: default region; else {@code AWS_REGION} / {@code AWS_DEFAULT_REGION} from
  *       the settings' environment; else the SDK's default region chain;
  *   <li>{@code endpoint}, {@code sts_endpoint}: endpoint overrides (https, or http on loopback);
+ *       else {@code AWS_ENDPOINT_URL_SECRETS_MANAGER} / {@code AWS_ENDPOINT_URL_STS} /
+ *       {@code AWS_ENDPOINT_URL} from the settings' environment;
  *   <li>{@code connect_timeout}, {@code read_timeout}, {@code api_call_timeout},
  *       {@code describe_cache_ttl}: durations as ISO-8601 ({@code PT5S}) or whole seconds
  *       ({@code 5}).
@@ -71,19 +72,34 @@ public final class AwsSecretsManagerProviderFactory implements SecretProviderFac
     for (Map.Entry<String, String> e : settings.options().entrySet()) {
       apply(b, e.getKey(), e.getValue());
     }
+    // the AWS SDK's own variables, read through the settings so tests and fromEnvironment(map)
+    // can inject them, and checked like the options (https, or http on loopback only)
     if (settings.option("region").isEmpty()) {
-      Optional<String> envRegion = settings.env("AWS_REGION").or(() -> settings.env("AWS_DEFAULT_REGION"));
-      envRegion.ifPresent(r -> apply(b, "region", r));
+      settings.env("AWS_REGION").or(() -> settings.env("AWS_DEFAULT_REGION"))
+          .ifPresent(v -> apply(b, "region", v, "AWS_REGION"));
+    }
+    if (settings.option("endpoint").isEmpty()) {
+      settings.env("AWS_ENDPOINT_URL_SECRETS_MANAGER").or(() -> settings.env("AWS_ENDPOINT_URL"))
+          .ifPresent(v -> apply(b, "endpoint", v, "AWS_ENDPOINT_URL_SECRETS_MANAGER"));
+    }
+    if (settings.option("sts_endpoint").isEmpty()) {
+      settings.env("AWS_ENDPOINT_URL_STS").or(() -> settings.env("AWS_ENDPOINT_URL"))
+          .ifPresent(v -> apply(b, "sts_endpoint", v, "AWS_ENDPOINT_URL_STS"));
     }
     return AwsSecretsManagerProvider.create(b.build());
   }
 
   private static void apply(AwsSecretsManagerOptions.Builder b, String name, String value) {
+    apply(b, name, value, "aws-sm." + name);
+  }
+
+  private static void apply(AwsSecretsManagerOptions.Builder b, String name, String value,
+      String source) {
     try {
       OPTIONS.get(name).accept(b, value.trim());
     } catch (IllegalArgumentException e) {
       // builder messages name the field and never quote the value
-      throw new SecretConfigException(null, 0, "aws-sm." + name, e.getMessage());
+      throw new SecretConfigException(null, 0, source, e.getMessage());
     }
   }
 

@@ -10,8 +10,10 @@ import static io.secretsdk.aws.Leaks.CANARY_VALUE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.secretsdk.Secret;
 import io.secretsdk.SecretConfigException;
 import io.secretsdk.SecretRef;
+import io.secretsdk.SecretsClient;
 import io.secretsdk.spi.ProviderSettings;
 import io.secretsdk.spi.SecretProvider;
 import io.secretsdk.spi.SecretProviderFactory;
@@ -97,5 +99,33 @@ final class AwsSecretsManagerProviderFactoryTest {
           .satisfies(e -> assertThat(e.getMessage()).contains("aws-sm." + bad.keySet().iterator().next()))
           .satisfies(Leaks::assertNoCanary);
     }
+  }
+
+  @Test
+  void fromEnvironment_awsSmProvider_resolvesThroughSecretsClientAlone() {
+    fake.on("GetSecretValue", c -> json(secretString("prod/stripe",
+        "{\"api_key\":\"" + CANARY_VALUE + "\"}")));
+    Map<String, String> env = Map.of(
+        "SECRETS_SDK_PROVIDERS", "aws-sm",
+        "SECRETS_SDK_ENV", "ci",
+        "AWS_REGION", "eu-central-1",
+        "AWS_ENDPOINT_URL_SECRETS_MANAGER", server.url("/").toString());
+
+    try (SecretsClient client = SecretsClient.Builder.fromEnvironment(env).build();
+        Secret secret = client.resolve("aws-sm://prod/stripe#api_key")) {
+      assertThat(secret.reveal()).isEqualTo(CANARY_VALUE);
+      assertThat(secret.toString()).doesNotContain(CANARY_VALUE);
+    }
+    assertThat(fake.calls).hasSize(1);
+    assertThat(fake.calls.get(0).region()).isEqualTo("eu-central-1");
+  }
+
+  @Test
+  void create_plainHttpEndpointFromEnvironment_rejectedNamingVariable() {
+    assertThatThrownBy(() -> discovered().create(ProviderSettings.of(Map.of(),
+        name -> name.equals("AWS_ENDPOINT_URL") ? "http://localstack.internal:4566" : null)))
+        .isInstanceOf(SecretConfigException.class)
+        .hasMessageContaining("AWS_ENDPOINT_URL_SECRETS_MANAGER")
+        .hasMessageContaining("https");
   }
 }
