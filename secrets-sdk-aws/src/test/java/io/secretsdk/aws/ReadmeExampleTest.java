@@ -4,12 +4,9 @@ import static io.secretsdk.aws.AwsSecretsManagerProviderTest.secretString;
 import static io.secretsdk.aws.FakeSecretsManager.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.secretsdk.RunEnvironment;
-import io.secretsdk.SecretRef;
-import io.secretsdk.spi.FetchContext;
-import io.secretsdk.spi.FetchResult;
+import io.secretsdk.Secret;
+import io.secretsdk.SecretsClient;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import mockwebserver3.MockWebServer;
@@ -29,21 +26,22 @@ final class ReadmeExampleTest {
     System.clearProperty("aws.secretAccessKey");
   }
 
+  /** Stands in for the vendor SDK call the runner makes with the key. */
+  static String callStripe(char[] apiKey) {
+    return new String(apiKey);
+  }
+
   /** The README example, verbatim between the markers. */
   static String readme(URI endpoint) {
     // --- readme-aws example start
-    try (AwsSecretsManagerProvider aws = AwsSecretsManagerProvider.create(
-        AwsSecretsManagerOptions.builder()
-            .region("eu-west-1")
-            .endpointOverride(endpoint) // tests only: production uses the regional endpoint
-            .build())) {
-      FetchResult result = aws.fetch(
-          SecretRef.parse("aws-sm://prod/stripe#api_key"), FetchContext.of(RunEnvironment.CI));
-      try {
-        return new String(result.value(), StandardCharsets.UTF_8); // hand it to the Stripe client
-      } finally {
-        result.wipe();
-      }
+    try (SecretsClient client = SecretsClient.builder()
+            .provider(AwsSecretsManagerProvider.create(AwsSecretsManagerOptions.builder()
+                .region("eu-west-1")
+                .endpointOverride(endpoint) // tests only: production uses the regional endpoint
+                .build()))
+            .build();
+        Secret apiKey = client.resolve("aws-sm://prod/stripe#api_key")) {
+      return apiKey.useChars(key -> callStripe(key));
     }
     // --- readme-aws example end
   }
