@@ -29,7 +29,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.APIErrorType;
 import software.amazon.awssdk.services.secretsmanager.model.BatchGetSecretValueResponse;
@@ -156,7 +155,9 @@ public final class AwsSecretsManagerProvider implements SecretProvider {
       resp = client.getSecretValue(b -> b.secretId(r.secretId())
           .versionId(r.versionId().orElse(null))
           .versionStage(r.stage().orElse(null)));
-    } catch (SdkException e) {
+    } catch (SecretException e) {
+      throw e; // from an identity token source, already typed and scrubbed
+    } catch (RuntimeException e) {
       throw AwsErrors.map(r.ref(), "GetSecretValue", e);
     }
     Map<String, String> extra = describeIfRequired(r, region, client, context);
@@ -255,7 +256,7 @@ public final class AwsSecretsManagerProvider implements SecretProvider {
         next = resp.nextToken();
         pages++;
       } while (next != null && seenTokens.add(next) && pages < MAX_PAGES);
-    } catch (SdkException e) {
+    } catch (RuntimeException e) {
       if (AwsErrors.kind(e) == AwsErrors.Kind.DENIED) {
         if (batchDeniedLogged.compareAndSet(false, true)) {
           LOG.info("BatchGetSecretValue was denied; fetching secrets one by one instead (grant"
@@ -327,7 +328,9 @@ public final class AwsSecretsManagerProvider implements SecretProvider {
     DescribeSecretResponse d;
     try {
       d = client.describeSecret(b -> b.secretId(r.secretId()));
-    } catch (SdkException e) {
+    } catch (SecretException e) {
+      throw e;
+    } catch (RuntimeException e) {
       throw AwsErrors.map(r.ref(), "DescribeSecret (for required metadata)", e);
     }
     Map<String, String> m = new LinkedHashMap<>();
