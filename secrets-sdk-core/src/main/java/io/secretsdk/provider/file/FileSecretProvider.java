@@ -177,7 +177,7 @@ public final class FileSecretProvider implements SecretProvider {
       if (snapshot != null) {
         return toResult(ref, snapshot);
       }
-      LOG.debug("secret file {} changed while being read; reading it again", ref);
+      LOG.debug("secret file {} was replaced or changed while being read; reading it again", ref);
     }
   }
 
@@ -200,6 +200,13 @@ public final class FileSecretProvider implements SecretProvider {
     Path real;
     try {
       real = path.toRealPath();
+    } catch (NoSuchFileException e) {
+      // A link that exists but leads nowhere is also what a read sees when it follows a link into
+      // a directory that an atomic swap has just removed: resolve again before giving up.
+      if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+        return retryOrNotFound(ref, last);
+      }
+      throw new SecretNotFoundException(ref, "no file at " + ref.path());
     } catch (IOException e) {
       throw mapIoException(ref, e, "resolving");
     }
@@ -394,7 +401,8 @@ public final class FileSecretProvider implements SecretProvider {
     return false;
   }
 
-  private static RuntimeException mapIoException(SecretRef ref, IOException e, String doing) {
+  // package-private for tests: some errors (EACCES as root) cannot be produced on demand
+  static RuntimeException mapIoException(SecretRef ref, IOException e, String doing) {
     if (e instanceof NoSuchFileException) {
       return new SecretNotFoundException(ref, "no file at " + ref.path());
     }
