@@ -56,7 +56,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Fields.</b> {@code file:///run/secrets/db.json#password} treats the file as a JSON object
  * and returns one top-level member: a string's text, a number's or boolean's literal, or an
- * object's or array's compact JSON. Errors never quote the file's content.
+ * object's or array's compact JSON. Errors never quote the file's content. Parsing creates
+ * {@code String}s of the file's members that cannot be wiped; use one file per value where that
+ * matters.
  *
  * <p><b>Version.</b> The version is a change marker derived from file metadata only: a digest of
  * the resolved path, the file key (device and inode), the modification and status-change times

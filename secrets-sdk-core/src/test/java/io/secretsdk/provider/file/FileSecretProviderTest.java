@@ -251,6 +251,18 @@ final class FileSecretProviderTest {
   }
 
   @Test
+  void fetch_fileGrowingBeyondItsReportedSize_isCutOffAtMaximum() {
+    // /proc files report size 0 but have content: the bound must hold while reading, not only
+    // against the size the file system reports.
+    Path status = Path.of("/proc/self/status");
+    assumeTrue(Files.isRegularFile(status), "/proc is not available");
+    FileSecretProvider p = FileSecretProvider.create(
+        FileSecretProviderOptions.builder().maxSize(16).build());
+
+    assertFails(PolicyViolationException.class, p, ref(status), "larger than the maximum of 16 bytes");
+  }
+
+  @Test
   void fetch_fileOfExactlyMaximumSize_isRead() throws IOException {
     FileSecretProvider p = FileSecretProvider.create(
         FileSecretProviderOptions.builder().maxSize(CANARY.length()).build());
