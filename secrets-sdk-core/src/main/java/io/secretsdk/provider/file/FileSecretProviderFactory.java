@@ -27,9 +27,16 @@ import java.util.TreeMap;
  * Unknown options are rejected, so a typo is not silently ignored. Error messages name the option
  * but never quote its value.
  *
+ * <p>When {@code allowedRoots} is not set, the environment variable
+ * {@value #ALLOWED_ROOTS_VARIABLE} (same format) is read through
+ * {@link ProviderSettings#env(String)}, so set-up from the environment
+ * ({@code SecretsClient.fromEnvironment()}) can restrict the provider too.
+ *
  * <p>Stateless and thread-safe.
  */
 public final class FileSecretProviderFactory implements SecretProviderFactory {
+  /** Environment variable read for the allowed roots when the option is not set. */
+  public static final String ALLOWED_ROOTS_VARIABLE = "SECRETS_SDK_FILE_ALLOWED_ROOTS";
 
   /** Creates the factory; used by {@link java.util.ServiceLoader}. */
   public FileSecretProviderFactory() {}
@@ -79,6 +86,10 @@ public final class FileSecretProviderFactory implements SecretProviderFactory {
           throw invalid(name, "unknown option for the file provider; known: allowedRoots, maxSize,"
               + " stripTrailingNewline, ttl");
       }
+    }
+    if (!settings.options().containsKey("allowedRoots")) {
+      settings.env(ALLOWED_ROOTS_VARIABLE)
+          .ifPresent(value -> b.allowedRoots(roots(ALLOWED_ROOTS_VARIABLE, value.trim())));
     }
     return FileSecretProvider.create(b.build());
   }

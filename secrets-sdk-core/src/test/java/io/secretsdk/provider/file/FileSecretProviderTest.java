@@ -686,9 +686,41 @@ final class FileSecretProviderTest {
   }
 
   @Test
+  void factory_rootsFromEnvironmentVariable_restrictTheProvider() {
+    Map<String, String> env = Map.of(FileSecretProviderFactory.ALLOWED_ROOTS_VARIABLE,
+        "/run/secrets,/var/run/secrets");
+    FileSecretProvider p = (FileSecretProvider) new FileSecretProviderFactory()
+        .create(ProviderSettings.of(Map.of(), env::get));
+
+    assertThat(p.options().allowedRoots())
+        .containsExactly(Path.of("/run/secrets"), Path.of("/var/run/secrets"));
+    assertFails(PolicyViolationException.class, p, SecretRef.parse("file:///etc/shadow"),
+        "outside the allowed roots");
+  }
+
+  @Test
+  void factory_rootsOption_winsOverEnvironmentVariable() {
+    Map<String, String> env = Map.of(FileSecretProviderFactory.ALLOWED_ROOTS_VARIABLE, "relative");
+    FileSecretProvider p = (FileSecretProvider) new FileSecretProviderFactory()
+        .create(ProviderSettings.of(Map.of("allowedRoots", "/run/secrets"), env::get));
+
+    assertThat(p.options().allowedRoots()).containsExactly(Path.of("/run/secrets"));
+  }
+
+  @Test
+  void factory_invalidRootsInEnvironmentVariable_namesTheVariable() {
+    Map<String, String> env = Map.of(FileSecretProviderFactory.ALLOWED_ROOTS_VARIABLE, CANARY);
+
+    assertThatThrownBy(() -> new FileSecretProviderFactory().create(ProviderSettings.of(Map.of(), env::get)))
+        .isInstanceOf(SecretConfigException.class)
+        .hasMessageContaining(FileSecretProviderFactory.ALLOWED_ROOTS_VARIABLE)
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain(CANARY));
+  }
+
+  @Test
   void factory_noOptions_usesDefaults() {
     FileSecretProvider p = (FileSecretProvider) new FileSecretProviderFactory()
-        .create(ProviderSettings.of(Map.of()));
+        .create(ProviderSettings.of(Map.of(), name -> null));
 
     assertThat(p.options().toString()).isEqualTo(FileSecretProviderOptions.ofDefaults().toString());
   }
