@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.secretsdk.RunEnvironment;
 import io.secretsdk.SecretNotFoundException;
-import io.secretsdk.SecretRef;
+import io.secretsdk.Secret;
+import io.secretsdk.SecretsClient;
 import io.secretsdk.provider.env.EnvSecretProvider;
-import io.secretsdk.spi.FetchContext;
-import io.secretsdk.spi.FetchResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,26 +42,29 @@ final class BuiltinProvidersReadmeTest {
         .allowedRoot(secretsDir)         // refs outside it fail with PolicyViolationException
         .stripTrailingNewline(true)      // `echo token > file` leaves a trailing '\n'
         .build());
-    EnvSecretProvider env = EnvSecretProvider.create(); // reads System.getenv
+    try (SecretsClient client = SecretsClient.builder()
+            .provider(files)
+            .provider(EnvSecretProvider.create()) // reads System.getenv
+            .environment(RunEnvironment.LOCAL)
+            .build();
+        Secret apiKey = client.resolve("file://" + secretsDir + "/openai");
+        Secret dbPassword = client.resolve("file://" + secretsDir + "/db.json#password")) {
+      String mode = apiKey.metadata().get("file.permissions"); // "0400"; wider than 0600 is logged once
+      int length = apiKey.useChars(chars -> chars.length);     // use the value without a String
+      try {
+        client.resolve("env://OPENAI_API_KEY");
+      } catch (SecretNotFoundException e) {
+        envMissing = true; // unset or empty; the message names the variable, never a value
+      }
+      // README-END
 
-    // Register both: SecretsClient.builder().provider(files).provider(env)...
-    // On a cache miss the client calls them like this:
-    FetchContext ctx = FetchContext.of(RunEnvironment.LOCAL);
-    FetchResult apiKey = files.fetch(SecretRef.parse("file://" + secretsDir + "/openai"), ctx);
-    FetchResult dbPassword = files.fetch(SecretRef.parse("file://" + secretsDir + "/db.json#password"), ctx);
-    String mode = apiKey.metadata().get("file.permissions"); // "0400"; wider than 0600 is logged once
-    try {
-      env.fetch(SecretRef.parse("env://OPENAI_API_KEY"), ctx);
-    } catch (SecretNotFoundException e) {
-      envMissing = true; // unset or empty; the message names the variable, never a value
+      assertThat(apiKey.reveal()).isEqualTo("sk-test-readme-1");
+      assertThat(dbPassword.reveal()).isEqualTo("pw-readme");
+      assertThat(length).isEqualTo("sk-test-readme-1".length());
+      assertThat(mode).isEqualTo("0400");
+      assertThat(apiKey.version()).isPresent();
+      assertThat(envMissing).isTrue();
     }
-    // README-END
-
-    assertThat(new String(apiKey.value(), UTF_8)).isEqualTo("sk-test-readme-1");
-    assertThat(new String(dbPassword.value(), UTF_8)).isEqualTo("pw-readme");
-    assertThat(mode).isEqualTo("0400");
-    assertThat(apiKey.version()).isPresent();
-    assertThat(envMissing).isTrue();
   }
 
   @Test
