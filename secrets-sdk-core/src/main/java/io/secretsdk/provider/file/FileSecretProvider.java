@@ -96,6 +96,9 @@ public final class FileSecretProvider implements SecretProvider {
   /** Reads that found the file changing (or swapped away) underneath before giving up. */
   private static final int MAX_ATTEMPTS = 5;
 
+  /** Files remembered as already warned about; beyond this, metadata alone reports wide modes. */
+  private static final int MAX_WARNED_FILES = 10_000;
+
   private static final ObjectMapper JSON = JsonMapper.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -285,7 +288,7 @@ public final class FileSecretProvider implements SecretProvider {
           String octal = octal(perms);
           result.metadata(METADATA_PERMISSIONS, octal);
           result.metadata(METADATA_PERMISSIONS_WIDE, Boolean.toString(wide));
-          if (wide && warnedFiles.add(ref.path())) {
+          if (wide && warnedFiles.size() < MAX_WARNED_FILES && warnedFiles.add(ref.path())) {
             LOG.warn("secret file {} has permissions {}, wider than 0600: restrict it (chmod 600,"
                 + " or defaultMode: 0400 on a Kubernetes secret volume)", ref.path(), octal);
           }
@@ -411,10 +414,14 @@ public final class FileSecretProvider implements SecretProvider {
     if (e instanceof AccessDeniedException) {
       return new SecretAccessDeniedException(ref, "permission denied " + doing + " the file", e);
     }
-    if (e instanceof FileSystemException
-        && "Not a directory".equals(((FileSystemException) e).getReason())) {
+    String reason = e instanceof FileSystemException ? ((FileSystemException) e).getReason() : null;
+    if ("Not a directory".equals(reason)) {
       return new SecretNotFoundException(ref, "no file at " + ref.path()
           + " (a parent is not a directory)");
+    }
+    if (reason != null && reason.startsWith("Too many levels of symbolic links")) {
+      // ELOOP is permanent: retrying it, as a transient error would be, cannot help.
+      return new InvalidSecretRefException(ref, "the path runs into a loop of symbolic links");
     }
     // I/O exception messages name the path and the OS error, never file content.
     return new ProviderUnavailableException(ref, "I/O error " + doing + " the file: "

@@ -167,6 +167,16 @@ final class FileSecretProviderTest {
   }
 
   @Test
+  void fetch_symlinkLoop_throwsInvalidRefNotTransient() throws IOException {
+    Path a = dir.resolve("loop-a");
+    Path b = dir.resolve("loop-b");
+    Files.createSymbolicLink(a, b);
+    Files.createSymbolicLink(b, a);
+
+    assertFails(InvalidSecretRefException.class, FileSecretProvider.create(), ref(a), "loop");
+  }
+
+  @Test
   void fetch_parentIsAFile_throwsNotFound() throws IOException {
     Path f = write("plain", CANARY, null);
 
