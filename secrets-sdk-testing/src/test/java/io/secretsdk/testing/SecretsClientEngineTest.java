@@ -407,6 +407,53 @@ final class SecretsClientEngineTest {
   }
 
   @Test
+  void warmUp_usesProviderBatchFetch_andReportsEachFailure() {
+    AtomicInteger batches = new AtomicInteger();
+    AtomicInteger singles = new AtomicInteger();
+    io.secretsdk.spi.SecretProvider batching = new io.secretsdk.spi.SecretProvider() {
+      @Override
+      public String scheme() {
+        return "batch";
+      }
+
+      @Override
+      public io.secretsdk.spi.FetchResult fetch(SecretRef ref, io.secretsdk.spi.FetchContext c) {
+        singles.incrementAndGet();
+        return io.secretsdk.spi.FetchResult.builder(("value-of-" + ref.path()).getBytes(
+            java.nio.charset.StandardCharsets.UTF_8)).build();
+      }
+
+      @Override
+      public java.util.Map<SecretRef, io.secretsdk.spi.FetchOutcome> fetchAll(
+          java.util.Collection<SecretRef> refs, io.secretsdk.spi.FetchContext c) {
+        batches.incrementAndGet();
+        java.util.Map<SecretRef, io.secretsdk.spi.FetchOutcome> out = new java.util.LinkedHashMap<>();
+        for (SecretRef r : refs) {
+          out.put(r, r.path().equals("missing")
+              ? io.secretsdk.spi.FetchOutcome.failure(new SecretNotFoundException(r, "no " + r))
+              : io.secretsdk.spi.FetchOutcome.success(io.secretsdk.spi.FetchResult.builder(
+                  ("value-of-" + r.path()).getBytes(java.nio.charset.StandardCharsets.UTF_8)).build()));
+        }
+        return out;
+      }
+    };
+    SecretsClient client = client(SecretsClient.builder().provider(batching).ticker(ticker)
+        .environment(RunEnvironment.LOCAL).auditSink(audit));
+
+    var failures = client.warmUp(List.of(SecretRef.parse("batch://a"), SecretRef.parse("batch://b"),
+        SecretRef.parse("batch://missing"), SecretRef.parse("nosuch://x")));
+
+    assertThat(batches).hasValue(1);
+    assertThat(failures).containsOnlyKeys(SecretRef.parse("batch://missing"), SecretRef.parse("nosuch://x"));
+    assertThat(failures.get(SecretRef.parse("batch://missing"))).isInstanceOf(SecretNotFoundException.class);
+    assertThat(client.resolve("batch://a").reveal()).isEqualTo("value-of-a");
+    assertThat(client.resolve("batch://b").reveal()).isEqualTo("value-of-b");
+    assertThat(singles).hasValue(0);
+    assertThatThrownBy(() -> client.resolve("batch://missing")).isInstanceOf(SecretNotFoundException.class);
+    assertThat(singles).hasValue(0); // remembered from the batch
+  }
+
+  @Test
   void resolve_unknownScheme_typedErrorNamingScheme() {
     SecretsClient client = client(builder());
     assertThatThrownBy(() -> client.resolve("vault://secret/x"))
