@@ -42,9 +42,31 @@ final class SecretsClientEngineTest {
   private final RecordingAuditSink audit = new RecordingAuditSink();
   private final List<SecretsClient> clients = new ArrayList<>();
 
+  private final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+      new ch.qos.logback.core.read.ListAppender<>();
+
+  @org.junit.jupiter.api.BeforeEach
+  void captureLogs() {
+    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger)
+        org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    logs.start();
+    root.addAppender(logs);
+  }
+
   @AfterEach
-  void closeClients() {
+  void closeClientsAndCheckLogs() {
     clients.forEach(SecretsClient::close);
+    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger)
+        org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root.detachAppender(logs);
+    StringBuilder all = new StringBuilder();
+    for (ch.qos.logback.classic.spi.ILoggingEvent e : logs.list) {
+      all.append(e.getFormattedMessage()).append('\n');
+      if (e.getThrowableProxy() != null) {
+        all.append(ch.qos.logback.classic.spi.ThrowableProxyUtil.asString(e.getThrowableProxy()));
+      }
+    }
+    Canary.assertAbsent(all.toString());
   }
 
   private SecretsClient.Builder builder() {
