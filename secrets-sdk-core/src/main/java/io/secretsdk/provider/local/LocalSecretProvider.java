@@ -18,6 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -123,7 +125,7 @@ public final class LocalSecretProvider implements SecretProvider {
   public FetchResult fetch(SecretRef ref, FetchContext context) {
     ensureOpen();
     int pinned = checkRef(ref);
-    Loaded loaded = load();
+    Loaded loaded = loadForRead();
     SecretRef base = ref.withoutField();
     if (loaded == null) {
       throw new SecretNotFoundException(ref, "no secret at " + base + ": the local store " + store
@@ -311,7 +313,7 @@ public final class LocalSecretProvider implements SecretProvider {
    */
   public List<LocalSecretInfo> list() {
     ensureOpen();
-    Loaded loaded = load();
+    Loaded loaded = loadForRead();
     if (loaded == null) {
       return List.of();
     }
@@ -334,7 +336,7 @@ public final class LocalSecretProvider implements SecretProvider {
   public Optional<LocalSecretInfo> describe(String name) {
     String key = normalizeName(name);
     ensureOpen();
-    Loaded loaded = load();
+    Loaded loaded = loadForRead();
     if (loaded == null) {
       return Optional.empty();
     }
@@ -450,6 +452,7 @@ public final class LocalSecretProvider implements SecretProvider {
   @Override
   public void close() {
     closed = true;
+    snapshot = null;
     synchronized (keyGuard) {
       if (cachedKek != null) {
         Arrays.fill(cachedKek.key, (byte) 0);
@@ -500,6 +503,53 @@ public final class LocalSecretProvider implements SecretProvider {
       this.model = model;
       this.kek = kek;
     }
+  }
+
+  /** The last verified file, reused by readers while the file's identity is unchanged. */
+  private static final class Snapshot {
+    final Object fileKey;
+    final FileTime modified;
+    final long size;
+    final Loaded loaded;
+
+    Snapshot(BasicFileAttributes attrs, Loaded loaded) {
+      this.fileKey = attrs.fileKey();
+      this.modified = attrs.lastModifiedTime();
+      this.size = attrs.size();
+      this.loaded = loaded;
+    }
+
+    boolean matches(BasicFileAttributes attrs) {
+      return fileKey != null && fileKey.equals(attrs.fileKey())
+          && modified.equals(attrs.lastModifiedTime()) && size == attrs.size();
+    }
+  }
+
+  private volatile Snapshot snapshot;
+
+  /**
+   * Reads and verifies the store for a reader, reusing the last verified content while the file
+   * is the same one (same inode, modification time and size: every write renames a new file into
+   * place). Reusing it is safe even if that check were fooled: what is served was verified.
+   */
+  private Loaded loadForRead() {
+    BasicFileAttributes attrs;
+    try {
+      attrs = Files.readAttributes(store, BasicFileAttributes.class);
+    } catch (NoSuchFileException e) {
+      return null;
+    } catch (IOException e) {
+      attrs = null;
+    }
+    Snapshot s = snapshot;
+    if (attrs != null && s != null && s.matches(attrs)) {
+      return s.loaded;
+    }
+    Loaded loaded = load();
+    if (attrs != null && loaded != null) {
+      snapshot = new Snapshot(attrs, loaded);
+    }
+    return loaded;
   }
 
   /** Reads and verifies the store, or returns null when there is none. */

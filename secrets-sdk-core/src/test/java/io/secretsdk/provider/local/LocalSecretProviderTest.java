@@ -501,6 +501,22 @@ final class LocalSecretProviderTest {
   }
 
   @Test
+  void fetch_afterAnotherInstanceWrites_seesNewVersionDespiteReadCache() {
+    try (LocalSecretProvider reader = provider(); LocalSecretProvider writer = provider()) {
+      writer.put("k", "one".getBytes(StandardCharsets.UTF_8));
+      assertThat(fetch(reader, "local://k")).isEqualTo("one");
+      assertThat(fetch(reader, "local://k")).isEqualTo("one"); // served from the verified snapshot
+      for (int i = 2; i <= 5; i++) {
+        writer.put("k", ("v" + i).getBytes(StandardCharsets.UTF_8));
+        assertThat(fetch(reader, "local://k")).isEqualTo("v" + i);
+      }
+      writer.revoke("k");
+      assertThatThrownBy(() -> reader.fetch(SecretRef.parse("local://k"), CTX))
+          .isInstanceOf(SecretNotFoundException.class);
+    }
+  }
+
+  @Test
   void close_thenUse_throwsIllegalState() {
     LocalSecretProvider p = provider();
     p.close();
