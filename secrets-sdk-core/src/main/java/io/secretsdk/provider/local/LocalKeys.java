@@ -6,7 +6,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
@@ -98,19 +97,18 @@ public final class LocalKeys {
 
   /**
    * Reads a key file, refusing one that is not a regular file or whose permissions let anyone but
-   * its owner read or write it.
+   * its owner read or write it (for a symbolic link, those of its target).
    *
    * @throws SecretConfigException if the file is missing, not private, or not a 32-byte base64 key
    */
   public static byte[] readKeyFile(Path file) {
     Objects.requireNonNull(file, "file");
-    if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+    if (!Files.exists(file)) {
       throw new SecretConfigException(file, 0, null, "key file does not exist; set "
           + LocalStoreOptions.KEY_VARIABLE + " or create one with 'secrets init'");
     }
-    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-      throw new SecretConfigException(file, 0, null,
-          "key file must be a regular file (not a symbolic link or directory)");
+    if (!Files.isRegularFile(file)) {
+      throw new SecretConfigException(file, 0, null, "key file must be a regular file");
     }
     checkOwnerOnly(file);
     String text;
@@ -166,7 +164,7 @@ public final class LocalKeys {
   static void checkOwnerOnly(Path file) {
     Set<PosixFilePermission> perms;
     try {
-      perms = Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS);
+      perms = Files.getPosixFilePermissions(file); // of the target, when it is a symbolic link
     } catch (UnsupportedOperationException e) {
       return; // not a POSIX file system (Windows): rely on the ACLs of the user profile
     } catch (IOException e) {

@@ -353,6 +353,24 @@ final class LocalSecretProviderTest {
   }
 
   @Test
+  void keyFile_symbolicLink_isJudgedByItsTarget() throws Exception {
+    if (!Files.getFileStore(dir).supportsFileAttributeView("posix")) {
+      return;
+    }
+    Path target = dir.resolve("real.key");
+    LocalKeys.writeKeyFile(target, key);
+    Path link = Files.createSymbolicLink(dir.resolve("link.key"), target);
+    assertThat(LocalKeys.readKeyFile(link)).isEqualTo(key);
+    Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r-----"));
+    assertThatThrownBy(() -> LocalKeys.readKeyFile(link)).isInstanceOf(SecretConfigException.class)
+        .hasMessageContaining("rw-r-----");
+    assertThatThrownBy(() -> LocalKeys.readKeyFile(dir)).isInstanceOf(SecretConfigException.class)
+        .hasMessageContaining("regular file");
+    assertThatThrownBy(() -> LocalKeys.readKeyFile(dir.resolve("none")))
+        .isInstanceOf(SecretConfigException.class).hasMessageContaining("secrets init");
+  }
+
+  @Test
   void environmentKey_malformed_isConfigErrorWithoutEcho() {
     String notAKey = canary();
     for (String bad : List.of(notAKey + "!!", LocalKeys.encode(key).substring(4))) {
