@@ -9,6 +9,8 @@ import java.util.Optional;
 /**
  * The streams, environment and terminal one run of the command line uses; tests inject their own.
  *
+ * <p>Immutable; as thread-safe as the streams it holds.
+ *
  * @param in standard input (values for {@code put} when piped)
  * @param out standard output (results)
  * @param err standard error (errors and prompts' explanations)

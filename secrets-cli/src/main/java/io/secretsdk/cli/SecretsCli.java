@@ -149,6 +149,10 @@ public final class SecretsCli {
     } catch (IllegalStateException e) {
       io.err().println("secrets: error: " + e.getMessage());
       return STORE_ERROR;
+    } catch (RuntimeException e) {
+      // not one of ours: its message could hold anything, so only its type is shown
+      io.err().println("secrets: internal error: " + e.getClass().getName() + " (message withheld)");
+      return STORE_ERROR;
     }
   }
 
@@ -215,8 +219,15 @@ public final class SecretsCli {
         Arrays.fill(key, (byte) 0);
       }
     }
-    io.out().println("store: " + options.storeFile()
-        + (Files.exists(options.storeFile()) ? "" : " (created at the first put)"));
+    if (Files.exists(options.storeFile())) {
+      try (LocalSecretProvider provider = LocalSecretProvider.create(options)) {
+        // verifies that the key opens the existing store (else exit 3 naming both key ids)
+        io.out().println("store: " + options.storeFile() + " (key id "
+            + provider.storeKeyId().orElse("-") + ", " + provider.list().size() + " secrets)");
+      }
+    } else {
+      io.out().println("store: " + options.storeFile() + " (created at the first put)");
+    }
     return OK;
   }
 

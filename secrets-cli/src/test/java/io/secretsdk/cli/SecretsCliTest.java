@@ -151,6 +151,15 @@ final class SecretsCliTest {
     assertThat(again.exit()).isZero();
     assertThat(again.out()).contains("already exists");
     assertThat(LocalKeys.readKeyFile(keyFile)).isEqualTo(written);
+
+    // with a store: init checks that the key opens it
+    assertThat(run("v", Map.of(), null, "put", "a", "--store", store().toString(), "--key-file",
+        keyFile.toString()).exit()).isZero();
+    assertThat(run("", Map.of(), null, "init", "--store", store().toString(), "--key-file",
+        keyFile.toString()).out()).contains("1 secrets");
+    Result wrongKey = run("", envKey(), null, "init", "--store", store().toString());
+    assertThat(wrongKey.exit()).isEqualTo(SecretsCli.STORE_ERROR);
+    assertThat(wrongKey.err()).contains("does not open");
   }
 
   // ------------------------------------------------------------------ put
