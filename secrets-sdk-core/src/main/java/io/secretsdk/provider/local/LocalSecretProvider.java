@@ -399,9 +399,8 @@ public final class LocalSecretProvider implements SecretProvider {
     String newId = LocalKeys.keyId(newKey);
     byte[] next = newKey.clone();
     boolean fileSource = !options.hasExplicitKey() && keyFromEnvironment() == null;
-    SecretRef storeRef = null;
     try {
-      mutate(storeRef, (model, kek, now) -> {
+      mutate(null, (model, kek, now) -> {
         if (model.generation() == 0 && model.secrets().isEmpty()) {
           throw new SecretNotFoundException(null, "no local store at " + store + " to rotate");
         }
@@ -428,8 +427,15 @@ public final class LocalSecretProvider implements SecretProvider {
         change.macKey = next;
         change.afterWrite = () -> {
           if (fileSource) {
-            Files.move(nextKeyFile, options.keyFile(), StandardCopyOption.ATOMIC_MOVE,
-                StandardCopyOption.REPLACE_EXISTING);
+            try {
+              Files.move(nextKeyFile, options.keyFile(), StandardCopyOption.ATOMIC_MOVE,
+                  StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+              throw new ProviderUnavailableException(null, "the store was re-encrypted under key id "
+                  + newId + " but moving " + nextKeyFile + " over " + options.keyFile() + " failed ("
+                  + e.getClass().getSimpleName() + "); the next use of the store finds the new key"
+                  + " there and completes the move");
+            }
             AtomicFiles.fsyncDirectory(options.keyFile().toAbsolutePath().getParent());
           }
           synchronized (keyGuard) {
