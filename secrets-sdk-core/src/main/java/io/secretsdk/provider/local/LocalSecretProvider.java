@@ -707,6 +707,10 @@ public final class LocalSecretProvider implements SecretProvider {
         current = loaded.model;
         if (kek.fromNextFile) {
           finishInterruptedRotation();
+        } else if (!options.hasExplicitKey() && keyFromEnvironment() == null) {
+          // a rotation that died before its store write left a key nothing was encrypted under;
+          // with the lock held no rotation is running, so it can go
+          Files.deleteIfExists(nextKeyFile);
         }
       }
       Instant now = options.clock().instant();

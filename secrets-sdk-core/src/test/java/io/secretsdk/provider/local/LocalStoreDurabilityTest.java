@@ -42,13 +42,20 @@ final class LocalStoreDurabilityTest {
   }
 
   private Process spawn(String... args) throws IOException {
+    return spawn(true, args);
+  }
+
+  private Process spawn(boolean keyInEnvironment, String... args) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
         WriterMain.class.getName()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().put(LocalStoreOptions.KEY_VARIABLE, LocalKeys.encode(key));
+    pb.environment().remove(LocalStoreOptions.KEY_VARIABLE);
+    if (keyInEnvironment) {
+      pb.environment().put(LocalStoreOptions.KEY_VARIABLE, LocalKeys.encode(key));
+    }
     return pb.start();
   }
 
@@ -119,6 +126,41 @@ final class LocalStoreDurabilityTest {
     assertThat(tempFiles(store)).isEmpty(); // and its temp files are gone
     System.out.println("kill loop: " + KILL_ITERATIONS + " kills, " + killedWithTempFile
         + " left a temp file behind (killed between temp write and rename)");
+  }
+
+  @Test
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)
+  void rotatorKilledMidRotation_storeStillOpensWithTheKeyFile() throws Exception {
+    Path store = dir.resolve("store.json");
+    Path keyFile = dir.resolve("local.key");
+    LocalKeys.writeKeyFile(keyFile, key);
+    LocalStoreOptions fromFile = LocalStoreOptions.builder().storeFile(store).keyFile(keyFile)
+        .environment(n -> null).build();
+    try (LocalSecretProvider p = LocalSecretProvider.create(fromFile)) {
+      for (int i = 0; i < 40; i++) {
+        p.put("ballast/" + i, WriterMain.payload(i).getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    for (int iteration = 0; iteration < 10; iteration++) {
+      Process child = spawn(false, "rotate", store.toString(), keyFile.toString());
+      BlockingQueue<String> out = lines(child);
+      try {
+        assertThat(out.poll(60, TimeUnit.SECONDS)).as("child output").startsWith("rotated ");
+        TimeUnit.MICROSECONDS.sleep(ThreadLocalRandom.current().nextInt(0, 40_000));
+      } finally {
+        child.destroyForcibly();
+        assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      }
+      try (LocalSecretProvider p = LocalSecretProvider.create(fromFile)) {
+        for (int i = 0; i < 40; i += 13) {
+          FetchResult r = p.fetch(SecretRef.parse("local://ballast/" + i), CTX);
+          assertThat(new String(r.value(), StandardCharsets.UTF_8)).as("iteration %d", iteration)
+              .isEqualTo(WriterMain.payload(i));
+        }
+        p.put("after/" + iteration, "x".getBytes(StandardCharsets.UTF_8)); // completes a rename
+      }
+      assertThat(dir.resolve("local.key.next")).doesNotExist();
+    }
   }
 
   @Test

@@ -12,6 +12,8 @@ import java.util.Map;
  * <ul>
  *   <li>{@code loop STORE NAME}: writes versions of NAME forever, each holding
  *       {@link #payload(int)} of its version, printing {@code wrote N} after each write;
+ *   <li>{@code rotate STORE KEYFILE}: rotates the key in KEYFILE forever, printing
+ *       {@code rotated ID} after each rotation (run without {@code SECRETS_SDK_LOCAL_KEY});
  *   <li>{@code count STORE NAME TAG N GOFILE}: prints {@code ready}, waits for GOFILE, then writes N
  *       versions {@code TAG-i} and prints {@code done}.
  * </ul>
@@ -25,6 +27,15 @@ final class WriterMain {
 
   public static void main(String[] args) throws Exception {
     Path store = Path.of(args[1]);
+    if (args[0].equals("rotate")) {
+      try (LocalSecretProvider p = LocalSecretProvider.create(LocalStoreOptions.builder()
+          .storeFile(store).keyFile(Path.of(args[2])).build())) {
+        while (true) {
+          System.out.println("rotated " + p.rotateKey());
+          System.out.flush();
+        }
+      }
+    }
     String name = args[2];
     LocalStoreOptions.Builder options = LocalStoreOptions.builder().storeFile(store)
         .keyFile(store.resolveSibling("no-key-file")).maxVersions(200);
