@@ -18,6 +18,15 @@ final class Canaries {
     return sb.toString();
   }
 
+  /** Random digits, so that no token-shaped constant ends up in a class file. */
+  static String digits(int length) {
+    StringBuilder sb = new StringBuilder(length);
+    for (int i = 0; i < length; i++) {
+      sb.append((char) ('0' + RANDOM.nextInt(10)));
+    }
+    return sb.toString();
+  }
+
   /** A canary with a recognisable prefix, so a leak in test output is easy to spot. */
   static String canary() {
     return "CANARY" + alnum(26);

@@ -66,7 +66,7 @@ final class LeakScannerTest {
 
   @Test
   void scan_ignoreFile_skipsFixturesButNotTheRest() throws IOException {
-    String token = "xox" + "b-1234567890-1234567890123-" + Canaries.alnum(24);
+    String token = "xox" + "b-" + Canaries.digits(10) + "-" + Canaries.digits(13) + "-" + Canaries.alnum(24);
     Files.createDirectories(dir.resolve("src/test/resources/fixtures"));
     Files.createDirectories(dir.resolve("target"));
     Files.writeString(dir.resolve("src/test/resources/fixtures/slack.json"), token);

@@ -47,7 +47,7 @@ final class TokenDetectorTest {
         Arguments.of(TokenDetector.GITHUB_TOKEN, "ghs" + "_" + a(36), "ghx" + "_" + a(36)),
         Arguments.of(TokenDetector.GITHUB_FINE_GRAINED_PAT, "github" + "_pat_" + a(22) + "_" + a(59),
             "github" + "_pat_" + a(40)),
-        Arguments.of(TokenDetector.SLACK_TOKEN, "xox" + "b-1234567890-1234567890123-" + a(24),
+        Arguments.of(TokenDetector.SLACK_TOKEN, "xox" + "b-" + Canaries.digits(10) + "-" + Canaries.digits(13) + "-" + a(24),
             "xox" + "b-token-placeholder-value"),
         Arguments.of(TokenDetector.STRIPE_LIVE_KEY, "sk" + "_live_" + a(24), "sk" + "_test_" + a(24)),
         Arguments.of(TokenDetector.STRIPE_LIVE_KEY, "rk" + "_live_" + a(24), "rk" + "_live_" + a(10)),
