@@ -41,7 +41,7 @@ final class DetectorScanner {
 
   private DetectorScanner() {}
 
-  private static boolean pair(int c0, int c1) {
+  static boolean pair(int c0, int c1) {
     if ((c0 | c1) >= 128) {
       return false;
     }
@@ -49,7 +49,7 @@ final class DetectorScanner {
     return (PAIRS[key >>> 6] & (1L << (key & 63))) != 0;
   }
 
-  private static boolean isWord(int c) {
+  static boolean isWord(int c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
   }
 
@@ -116,7 +116,7 @@ final class DetectorScanner {
     return m;
   }
 
-  private static boolean anyPrefixAt(byte[] utf8, int i, int to) {
+  static boolean anyPrefixAt(byte[] utf8, int i, int to) {
     for (String p : PREFIX_BY_FIRST[utf8[i]]) {
       if (to - i >= p.length()) {
         int k = 0;
@@ -135,7 +135,7 @@ final class DetectorScanner {
    * The match at {@code i} as {@code detector ordinal << 32 | end}, or {@code -1}. A matcher is
    * created only where a whole prefix occurs.
    */
-  private static long tryAt(CharSequence text, int i, int to, Set<TokenDetector> enabled) {
+  static long tryAt(CharSequence text, int i, int to, Set<TokenDetector> enabled) {
     char c0 = text.charAt(i);
     String[] prefixes = PREFIX_BY_FIRST[c0];
     TokenDetector[] detectors = DETECTOR_BY_FIRST[c0];

@@ -65,9 +65,26 @@ import org.slf4j.LoggerFactory;
 public final class RedactionIndex {
   private static final Logger LOG = LoggerFactory.getLogger(RedactionIndex.class);
 
-  private static final long BASE = 1_099_511_628_211L;
   private static final long MIX = 0x9E3779B97F4A7C15L;
-  private static final int MAX_WINDOW = 16;
+  /** Longest hashed window: the gear hash below keeps {@code 64 / window} bits per unit. */
+  private static final int MAX_WINDOW = 8;
+  /**
+   * Random 64-bit values per folded unit below 256, for the gear hash
+   * {@code h = (h << shift) + GEAR[unit]}: a unit's contribution leaves the 64-bit hash by itself
+   * after {@code window} steps, so no outgoing unit is read again.
+   */
+  private static final long[] GEAR = new long[256];
+
+  static {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(0x5EC2E75DL);
+    long[] raw = new long[256];
+    for (int i = 0; i < 256; i++) {
+      raw[i] = random.nextLong();
+    }
+    for (int i = 0; i < 256; i++) {
+      GEAR[i] = raw[Variants.fold(i)];
+    }
+  }
   private static final int MODE_CHAR = 1;
   private static final int MODE_BYTE = 2;
   private static final int MAX_WARNED_REFS = 1024;
@@ -95,7 +112,8 @@ public final class RedactionIndex {
   private final RedactionOptions options;
   private final Set<TokenDetector> detectors;
   private final int window;
-  private final long basePowWindow;
+  private final int gearShift;
+  private final long windowMask;
   private final byte[] macKey;
 
   private final Object lock = new Object();
@@ -114,11 +132,8 @@ public final class RedactionIndex {
     this.options = options;
     this.detectors = options.detectors();
     this.window = Math.min(options.minValueLength(), MAX_WINDOW);
-    long p = 1;
-    for (int i = 0; i < window; i++) {
-      p *= BASE;
-    }
-    this.basePowWindow = p;
+    this.gearShift = 64 / window;
+    this.windowMask = window * gearShift >= 64 ? -1L : (1L << (window * gearShift)) - 1;
     this.macKey = new byte[32];
     new SecureRandom().nextBytes(macKey);
     this.table = new Table(64);
@@ -418,84 +433,158 @@ public final class RedactionIndex {
     }
   }
 
+  /** The gear value of a unit (a folded char, or a byte). */
+  private static long gear(int unit) {
+    if (unit < 256) {
+      return GEAR[unit];
+    }
+    long z = unit * MIX;
+    return z ^ (z >>> 29);
+  }
+
   /** Merged matches in {@code text[from, to)}, or {@code null} when there are none. */
   Matches scanChars(CharSequence text, int from, int to) {
+    // one monomorphic loop over String; other CharSequences are copied once
+    return scanString(text instanceof String ? (String) text : text.toString(), from, to);
+  }
+
+  private Matches scanString(String text, int from, int to) {
     Table t = table; // volatile read: sees every registration that returned before
+    boolean values = t.live > 0 && to - from >= window;
+    Set<TokenDetector> dets = detectors;
+    boolean detect = !dets.isEmpty();
+    if (!values && !detect) {
+      return null;
+    }
     Matches m = null;
-    int w = window;
-    if (t.live > 0 && to - from >= w) {
-      long[] keys = t.keys;
-      int mask = keys.length - 1;
-      int shift = t.shift;
-      long bw = basePowWindow;
-      long h = 0;
-      for (int i = from; i < to; i++) {
-        h = h * BASE + Variants.fold(text.charAt(i));
-        int n = i - from;
-        if (n >= w) {
-          h -= Variants.fold(text.charAt(i - w)) * bw;
-        }
-        if (n >= w - 1) {
-          long key = h == 0 ? 1 : h;
-          int idx = (int) ((key * MIX) >>> shift);
-          long k;
-          while ((k = keys[idx]) != 0) {
-            if (k == key) {
-              Entry e = t.heads[idx];
-              if (e != null) {
-                m = verifyChars(e, text, from, to, i - w + 1, m);
+    long[] keys = t.keys;
+    long[] filter = t.filter;
+    int mask = keys.length - 1;
+    int shift = t.shift;
+    int filterShift = t.filterShift;
+    int sh = gearShift;
+    long wmask = windowMask;
+    int firstWindowEnd = from + window - 1;
+    long h = 0;
+    int prev = -1;
+    int prev2 = -1;
+    int detectFrom = from;
+    for (int i = from; i < to; i++) {
+      char c = text.charAt(i);
+      if (values) {
+        h = (h << sh) + (c < 256 ? GEAR[c] : gear(c));
+        if (i >= firstWindowEnd) {
+          long key = h & wmask;
+          if (key == 0) {
+            key = 1;
+          }
+          long mixed = key * MIX;
+          int bit = (int) (mixed >>> filterShift);
+          if ((filter[bit >>> 6] & (1L << bit)) != 0) {
+            int idx = (int) (mixed >>> shift);
+            long k;
+            while ((k = keys[idx]) != 0) {
+              if (k == key) {
+                Entry e = t.heads[idx];
+                if (e != null) {
+                  m = verifyChars(e, text, from, to, i - window + 1, m);
+                }
+                break;
               }
-              break;
+              idx = (idx + 1) & mask;
             }
-            idx = (idx + 1) & mask;
           }
         }
       }
+      if (detect && prev >= 0 && i - 1 >= detectFrom && DetectorScanner.pair(prev, c)
+          && !DetectorScanner.isWord(prev2)) {
+        long hit = DetectorScanner.tryAt(text, i - 1, to, dets);
+        if (hit >= 0) {
+          if (m == null) {
+            m = new Matches();
+          }
+          detectFrom = (int) hit;
+          m.add(i - 1, detectFrom, TokenDetector.values()[(int) (hit >>> 32)]);
+        }
+      }
+      prev2 = prev;
+      prev = c;
     }
-    m = DetectorScanner.scan(text, from, to, detectors, m);
     return m == null ? null : m.merge();
   }
 
   /** Merged matches in {@code bytes[from, to)}, or {@code null} when there are none. */
   Matches scanBytes(byte[] bytes, int from, int to) {
     Table t = table;
+    boolean values = t.live > 0 && to - from >= window;
+    Set<TokenDetector> dets = detectors;
+    boolean detect = !dets.isEmpty();
+    if (!values && !detect) {
+      return null;
+    }
     Matches m = null;
-    int w = window;
-    if (t.live > 0 && to - from >= w) {
-      long[] keys = t.keys;
-      int mask = keys.length - 1;
-      int shift = t.shift;
-      long bw = basePowWindow;
-      long h = 0;
-      for (int i = from; i < to; i++) {
-        h = h * BASE + Variants.fold(bytes[i] & 0xFF);
-        int n = i - from;
-        if (n >= w) {
-          h -= Variants.fold(bytes[i - w] & 0xFF) * bw;
-        }
-        if (n >= w - 1) {
-          long key = h == 0 ? 1 : h;
-          int idx = (int) ((key * MIX) >>> shift);
-          long k;
-          while ((k = keys[idx]) != 0) {
-            if (k == key) {
-              Entry e = t.heads[idx];
-              if (e != null) {
-                m = verifyBytes(e, bytes, from, to, i - w + 1, m);
+    long[] keys = t.keys;
+    long[] filter = t.filter;
+    int mask = keys.length - 1;
+    int shift = t.shift;
+    int filterShift = t.filterShift;
+    int sh = gearShift;
+    long wmask = windowMask;
+    int firstWindowEnd = from + window - 1;
+    long h = 0;
+    int prev = -1;
+    int prev2 = -1;
+    int detectFrom = from;
+    DetectorScanner.Latin1View view = null;
+    for (int i = from; i < to; i++) {
+      int c = bytes[i] & 0xFF;
+      if (values) {
+        h = (h << sh) + GEAR[c];
+        if (i >= firstWindowEnd) {
+          long key = h & wmask;
+          if (key == 0) {
+            key = 1;
+          }
+          long mixed = key * MIX;
+          int bit = (int) (mixed >>> filterShift);
+          if ((filter[bit >>> 6] & (1L << bit)) != 0) {
+            int idx = (int) (mixed >>> shift);
+            long k;
+            while ((k = keys[idx]) != 0) {
+              if (k == key) {
+                Entry e = t.heads[idx];
+                if (e != null) {
+                  m = verifyBytes(e, bytes, from, to, i - window + 1, m);
+                }
+                break;
               }
-              break;
+              idx = (idx + 1) & mask;
             }
-            idx = (idx + 1) & mask;
           }
         }
       }
+      if (detect && prev >= 0 && i - 1 >= detectFrom && DetectorScanner.pair(prev, c)
+          && !DetectorScanner.isWord(prev2) && DetectorScanner.anyPrefixAt(bytes, i - 1, to)) {
+        if (view == null) {
+          view = new DetectorScanner.Latin1View(bytes);
+        }
+        long hit = DetectorScanner.tryAt(view, i - 1, to, dets);
+        if (hit >= 0) {
+          if (m == null) {
+            m = new Matches();
+          }
+          detectFrom = (int) hit;
+          m.add(i - 1, detectFrom, TokenDetector.values()[(int) (hit >>> 32)]);
+        }
+      }
+      prev2 = prev;
+      prev = c;
     }
-    m = DetectorScanner.scan(bytes, from, to, detectors, m);
     return m == null ? null : m.merge();
   }
 
   private static Matches verifyChars(
-      Entry e, CharSequence text, int from, int to, int windowStart, Matches m) {
+      Entry e, String text, int from, int to, int windowStart, Matches m) {
     for (; e != null; e = e.next) {
       if ((e.modes & MODE_CHAR) == 0) {
         continue;
@@ -644,12 +733,12 @@ public final class RedactionIndex {
     int bestOffset = 0;
     int bestLoad = Integer.MAX_VALUE;
     for (int i = 0; i < len; i++) {
-      h = h * BASE + unit(units, i);
-      if (i >= window) {
-        h -= unit(units, i - window) * basePowWindow;
-      }
+      h = (h << gearShift) + gear(unit(units, i));
       if (i >= window - 1) {
-        long key = h == 0 ? 1 : h;
+        long key = h & windowMask;
+        if (key == 0) {
+          key = 1;
+        }
         int load = t.chainLength(key);
         if (load < bestLoad) {
           bestLoad = load;
@@ -786,6 +875,9 @@ public final class RedactionIndex {
     final long[] keys;
     final Entry[] heads;
     final int shift;
+    /** One bit per (mixed) hash prefix, four times as many bits as slots: most misses stop here. */
+    final long[] filter;
+    final int filterShift;
     int used;
     int live;
     int tombstones;
@@ -794,6 +886,9 @@ public final class RedactionIndex {
       keys = new long[capacity];
       heads = new Entry[capacity];
       shift = 64 - Integer.numberOfTrailingZeros(capacity);
+      int filterBits = Math.max(4096, capacity * 4);
+      filter = new long[filterBits / 64];
+      filterShift = 64 - Integer.numberOfTrailingZeros(filterBits);
     }
 
     private int slot(long key) {
@@ -818,6 +913,8 @@ public final class RedactionIndex {
       int idx = slot(e.hash);
       Entry head = heads[idx];
       heads[idx] = e.withNext(head);
+      int bit = (int) ((e.hash * MIX) >>> filterShift);
+      filter[bit >>> 6] |= 1L << bit;
       if (keys[idx] == 0) {
         keys[idx] = e.hash;
         used++;
@@ -870,7 +967,10 @@ public final class RedactionIndex {
       owners[size++] = owner;
     }
 
-    /** Sorts by start (longest first) and merges overlapping spans, keeping the first label. */
+    /**
+     * Sorts by start (longest first; a registered value before a detector on the same span, as
+     * its ref says more) and merges overlapping spans, keeping the first label.
+     */
     Matches merge() {
       // insertion sort: a handful of matches per text
       for (int i = 1; i < size; i++) {
@@ -878,7 +978,8 @@ public final class RedactionIndex {
         int e = ends[i];
         Object o = owners[i];
         int j = i - 1;
-        while (j >= 0 && (starts[j] > s || (starts[j] == s && ends[j] < e))) {
+        while (j >= 0 && (starts[j] > s || (starts[j] == s && (ends[j] < e
+            || (ends[j] == e && o instanceof Registration && !(owners[j] instanceof Registration)))))) {
           starts[j + 1] = starts[j];
           ends[j + 1] = ends[j];
           owners[j + 1] = owners[j];
