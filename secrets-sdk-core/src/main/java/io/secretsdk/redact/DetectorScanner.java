@@ -59,8 +59,12 @@ final class DetectorScanner {
    */
   static RedactionIndex.Matches scan(CharSequence text, int from, int to,
       Set<TokenDetector> enabled, RedactionIndex.Matches m) {
-    if (enabled.isEmpty()) {
+    if (enabled.isEmpty() || to - from < 2) {
       return m;
+    }
+    // String gets its own monomorphic loop: the logging path
+    if (text instanceof String) {
+      return scanString((String) text, from, to, enabled, m);
     }
     int i = from;
     int last = to - 1;
@@ -82,6 +86,38 @@ final class DetectorScanner {
     }
     return m;
   }
+
+  private static RedactionIndex.Matches scanString(String text, int from, int to,
+      Set<TokenDetector> enabled, RedactionIndex.Matches m) {
+    long[] pairs = PAIRS;
+    int c0 = text.charAt(from);
+    int before = from == 0 ? ' ' : text.charAt(from - 1);
+    for (int i = from + 1; i < to; i++) {
+      int c1 = text.charAt(i);
+      int key = (c0 << 7) | c1;
+      if (((c0 | c1) & ~0x7F) == 0 && (pairs[key >>> 6] & (1L << key)) != 0 && !isWord(before)) {
+        long hit = tryAt(text, i - 1, to, enabled);
+        if (hit >= 0) {
+          if (m == null) {
+            m = new RedactionIndex.Matches();
+          }
+          int end = (int) hit;
+          m.add(i - 1, end, TokenDetector.values()[(int) (hit >>> 32)]);
+          if (end + 1 >= to) {
+            return m;
+          }
+          before = text.charAt(end - 1);
+          c0 = text.charAt(end);
+          i = end;
+          continue;
+        }
+      }
+      before = c0;
+      c0 = c1;
+    }
+    return m;
+  }
+
 
   /** Scans the bytes {@code utf8[from, to)} (UTF-8 or any ASCII-compatible encoding). */
   static RedactionIndex.Matches scan(byte[] utf8, int from, int to,

@@ -70,8 +70,9 @@ public final class RedactionIndex {
   private static final int MAX_WINDOW = 8;
   /**
    * Random 64-bit values per folded unit below 256, for the gear hash
-   * {@code h = (h << shift) + GEAR[unit]}: a unit's contribution leaves the 64-bit hash by itself
-   * after {@code window} steps, so no outgoing unit is read again.
+   * {@code h = (h << 8) + GEAR[unit]}: a unit's contribution leaves the 64-bit hash by itself
+   * after 8 steps (and the low {@code 8 * window} bits after {@code window} steps), so no
+   * outgoing unit is read again.
    */
   private static final long[] GEAR = new long[256];
 
@@ -112,7 +113,6 @@ public final class RedactionIndex {
   private final RedactionOptions options;
   private final Set<TokenDetector> detectors;
   private final int window;
-  private final int gearShift;
   private final long windowMask;
   private final byte[] macKey;
 
@@ -132,8 +132,8 @@ public final class RedactionIndex {
     this.options = options;
     this.detectors = options.detectors();
     this.window = Math.min(options.minValueLength(), MAX_WINDOW);
-    this.gearShift = 64 / window;
-    this.windowMask = window * gearShift >= 64 ? -1L : (1L << (window * gearShift)) - 1;
+    // h = (h << 8) + GEAR[unit]: the low 8 * window bits depend on the last window units only
+    this.windowMask = window >= 8 ? -1L : (1L << (8 * window)) - 1;
     this.macKey = new byte[32];
     new SecureRandom().nextBytes(macKey);
     this.table = new Table(64);
@@ -456,131 +456,102 @@ public final class RedactionIndex {
     if (!values && !detect) {
       return null;
     }
-    Matches m = null;
-    long[] keys = t.keys;
-    long[] filter = t.filter;
-    int mask = keys.length - 1;
-    int shift = t.shift;
-    int filterShift = t.filterShift;
-    int sh = gearShift;
-    long wmask = windowMask;
-    int firstWindowEnd = from + window - 1;
-    long h = 0;
-    int prev = -1;
-    int prev2 = -1;
-    int detectFrom = from;
-    for (int i = from; i < to; i++) {
-      char c = text.charAt(i);
-      if (values) {
-        h = (h << sh) + (c < 256 ? GEAR[c] : gear(c));
-        if (i >= firstWindowEnd) {
-          long key = h & wmask;
-          if (key == 0) {
-            key = 1;
-          }
-          long mixed = key * MIX;
-          int bit = (int) (mixed >>> filterShift);
-          if ((filter[bit >>> 6] & (1L << bit)) != 0) {
-            int idx = (int) (mixed >>> shift);
-            long k;
-            while ((k = keys[idx]) != 0) {
-              if (k == key) {
-                Entry e = t.heads[idx];
-                if (e != null) {
-                  m = verifyChars(e, text, from, to, i - window + 1, m);
-                }
-                break;
-              }
-              idx = (idx + 1) & mask;
-            }
-          }
-        }
-      }
-      if (detect && prev >= 0 && i - 1 >= detectFrom && DetectorScanner.pair(prev, c)
-          && !DetectorScanner.isWord(prev2)) {
-        long hit = DetectorScanner.tryAt(text, i - 1, to, dets);
-        if (hit >= 0) {
-          if (m == null) {
-            m = new Matches();
-          }
-          detectFrom = (int) hit;
-          m.add(i - 1, detectFrom, TokenDetector.values()[(int) (hit >>> 32)]);
-        }
-      }
-      prev2 = prev;
-      prev = c;
+    Matches m = values ? hashPass(text, from, to, t) : null;
+    if (detect) {
+      m = DetectorScanner.scan(text, from, to, dets, m);
     }
     return m == null ? null : m.merge();
   }
 
+  private Matches hashPass(String text, int from, int to, Table t) {
+    Matches m = null;
+    long[] filter = t.filter;
+    int filterShift = t.filterShift;
+    long wmask = windowMask;
+    int firstWindowEnd = from + window - 1;
+    long h = 0;
+    for (int i = from; i < to; i++) {
+      char c = text.charAt(i);
+      h = (h << 8) + (c < 256 ? GEAR[c] : gear(c));
+      if (i >= firstWindowEnd) {
+        long key = (h & wmask) | 1;
+        long mixed = key * MIX;
+        int bit = (int) (mixed >>> filterShift);
+        if ((filter[bit >>> 6] & (1L << bit)) != 0) {
+          m = probeChars(t, key, mixed, text, from, to, i - window + 1, m);
+        }
+      }
+    }
+    return m;
+  }
+
+  private static Matches probeChars(Table t, long key, long mixed, String text, int from, int to,
+      int windowStart, Matches m) {
+    long[] keys = t.keys;
+    int mask = keys.length - 1;
+    int idx = (int) (mixed >>> t.shift);
+    long k;
+    while ((k = keys[idx]) != 0) {
+      if (k == key) {
+        Entry e = t.heads[idx];
+        return e == null ? m : verifyChars(e, text, from, to, windowStart, m);
+      }
+      idx = (idx + 1) & mask;
+    }
+    return m;
+  }
+
   /** Merged matches in {@code bytes[from, to)}, or {@code null} when there are none. */
   Matches scanBytes(byte[] bytes, int from, int to) {
-    Table t = table;
+    Table t = table; // volatile read: sees every registration that returned before
     boolean values = t.live > 0 && to - from >= window;
     Set<TokenDetector> dets = detectors;
     boolean detect = !dets.isEmpty();
     if (!values && !detect) {
       return null;
     }
+    Matches m = values ? hashPass(bytes, from, to, t) : null;
+    if (detect) {
+      m = DetectorScanner.scan(bytes, from, to, dets, m);
+    }
+    return m == null ? null : m.merge();
+  }
+
+  private Matches hashPass(byte[] bytes, int from, int to, Table t) {
     Matches m = null;
-    long[] keys = t.keys;
     long[] filter = t.filter;
-    int mask = keys.length - 1;
-    int shift = t.shift;
     int filterShift = t.filterShift;
-    int sh = gearShift;
     long wmask = windowMask;
     int firstWindowEnd = from + window - 1;
     long h = 0;
-    int prev = -1;
-    int prev2 = -1;
-    int detectFrom = from;
-    DetectorScanner.Latin1View view = null;
     for (int i = from; i < to; i++) {
-      int c = bytes[i] & 0xFF;
-      if (values) {
-        h = (h << sh) + GEAR[c];
-        if (i >= firstWindowEnd) {
-          long key = h & wmask;
-          if (key == 0) {
-            key = 1;
-          }
-          long mixed = key * MIX;
-          int bit = (int) (mixed >>> filterShift);
-          if ((filter[bit >>> 6] & (1L << bit)) != 0) {
-            int idx = (int) (mixed >>> shift);
-            long k;
-            while ((k = keys[idx]) != 0) {
-              if (k == key) {
-                Entry e = t.heads[idx];
-                if (e != null) {
-                  m = verifyBytes(e, bytes, from, to, i - window + 1, m);
-                }
-                break;
-              }
-              idx = (idx + 1) & mask;
-            }
-          }
+      h = (h << 8) + GEAR[bytes[i] & 0xFF];
+      if (i >= firstWindowEnd) {
+        long key = (h & wmask) | 1;
+        long mixed = key * MIX;
+        int bit = (int) (mixed >>> filterShift);
+        if ((filter[bit >>> 6] & (1L << bit)) != 0) {
+          m = probeBytes(t, key, mixed, bytes, from, to, i - window + 1, m);
         }
       }
-      if (detect && prev >= 0 && i - 1 >= detectFrom && DetectorScanner.pair(prev, c)
-          && !DetectorScanner.isWord(prev2) && DetectorScanner.anyPrefixAt(bytes, i - 1, to)) {
-        if (view == null) {
-          view = new DetectorScanner.Latin1View(bytes);
-        }
-        long hit = DetectorScanner.tryAt(view, i - 1, to, dets);
-        if (hit >= 0) {
-          if (m == null) {
-            m = new Matches();
-          }
-          detectFrom = (int) hit;
-          m.add(i - 1, detectFrom, TokenDetector.values()[(int) (hit >>> 32)]);
-        }
-      }
-      prev2 = prev;
-      prev = c;
     }
-    return m == null ? null : m.merge();
+    return m;
+  }
+
+  private static Matches probeBytes(Table t, long key, long mixed, byte[] bytes, int from, int to,
+      int windowStart, Matches m) {
+    long[] keys = t.keys;
+    int mask = keys.length - 1;
+    int idx = (int) (mixed >>> t.shift);
+    long k;
+    while ((k = keys[idx]) != 0) {
+      if (k == key) {
+        Entry e = t.heads[idx];
+        return e == null ? m : verifyBytes(e, bytes, from, to, windowStart, m);
+      }
+      idx = (idx + 1) & mask;
+    }
+    return m;
   }
 
   private static Matches verifyChars(
@@ -733,12 +704,9 @@ public final class RedactionIndex {
     int bestOffset = 0;
     int bestLoad = Integer.MAX_VALUE;
     for (int i = 0; i < len; i++) {
-      h = (h << gearShift) + gear(unit(units, i));
+      h = (h << 8) + gear(unit(units, i));
       if (i >= window - 1) {
-        long key = h & windowMask;
-        if (key == 0) {
-          key = 1;
-        }
+        long key = (h & windowMask) | 1;
         int load = t.chainLength(key);
         if (load < bestLoad) {
           bestLoad = load;
