@@ -14,7 +14,10 @@ import java.util.Objects;
  * prompt without a newline shows only when the writer flushes, and a value split across an
  * explicit {@code flush()} is not caught (flushing means "write it now"). A line longer than
  * {@code maxHeldBytes} is passed on early except for a tail as long as the longest registered
- * pattern, so memory stays bounded and any value that fits in the index is still caught.
+ * pattern (at most {@code maxHeldBytes / 2}), so memory stays bounded and a value of up to that
+ * length is still caught. Token formats that span lines (PEM blocks) are caught when the block
+ * arrives in one {@code write} (as {@code println} of the whole key does); written line by line,
+ * only the lines of a registered value are masked.
  *
  * <p>Text must be UTF-8 (or another ASCII-compatible encoding, for ASCII values). Thread-safe:
  * methods synchronize on the stream.
@@ -58,7 +61,10 @@ public final class RedactingOutputStream extends OutputStream {
   @Override
   public synchronized void write(int b) throws IOException {
     ensureOpen();
-    append(new byte[] {(byte) b}, 0, 1);
+    if (len == buf.length) {
+      grow(len + 1);
+    }
+    buf[len++] = (byte) b;
     if (b == '\n') {
       emit(len);
     } else if (len > maxHeldBytes) {
@@ -114,11 +120,15 @@ public final class RedactingOutputStream extends OutputStream {
     }
   }
 
+  private void grow(int needed) {
+    byte[] bigger = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, needed));
+    java.util.Arrays.fill(buf, (byte) 0);
+    buf = bigger;
+  }
+
   private void append(byte[] b, int off, int length) {
     if (len + length > buf.length) {
-      byte[] bigger = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + length));
-      java.util.Arrays.fill(buf, (byte) 0);
-      buf = bigger;
+      grow(len + length);
     }
     System.arraycopy(b, off, buf, len, length);
     len += length;
