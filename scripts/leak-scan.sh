@@ -7,7 +7,8 @@
 # Prints "path:line:column kind ref-or-detector" per finding, never a value.
 # Exit status: 0 clean, 1 findings, 2 usage or I/O error.
 # Paths listed in ./.leakscanignore are skipped (test fixtures with fake tokens).
-# Builds secrets-sdk-core's jar when it is missing (LEAK_SCAN_REBUILD=1 forces a rebuild) and
+# Builds secrets-sdk-core's jar when it is missing or older than the core's sources
+# (LEAK_SCAN_REBUILD=1 forces a rebuild) and
 # caches the core's runtime classpath in secrets-sdk-core/target/leak-scan.classpath.
 set -euo pipefail
 
@@ -19,7 +20,8 @@ find_jar() {
 }
 
 jar="$(find_jar)"
-if [[ -z "$jar" || "${LEAK_SCAN_REBUILD:-0}" == "1" ]]; then
+if [[ -z "$jar" || "${LEAK_SCAN_REBUILD:-0}" == "1" \
+      || -n "$(find "$root/secrets-sdk-core/src/main" "$root/secrets-sdk-core/pom.xml" -newer "$jar" -print -quit)" ]]; then
   mvn -B -q -f "$root/pom.xml" -pl secrets-sdk-core -am package -DskipTests \
     -Dmaven.javadoc.skip=true -Dmaven.source.skip=true >&2
   jar="$(find_jar)"
@@ -35,4 +37,5 @@ if [[ ! -s "$cp_file" || "$root/pom.xml" -nt "$cp_file" || "$root/secrets-sdk-co
     -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=runtime >&2
 fi
 
-exec java -cp "$jar:$(cat "$cp_file")" io.secretsdk.redact.LeakScannerMain "$@"
+# no SLF4J provider on this classpath: keep SLF4J's own notice about that off stderr
+exec java -Dslf4j.internal.verbosity=ERROR -cp "$jar:$(cat "$cp_file")" io.secretsdk.redact.LeakScannerMain "$@"
