@@ -231,4 +231,45 @@ final class RedactingEncoderTest {
     log.info("x {}", v);
     assertThat(sink.toString(java.nio.charset.StandardCharsets.ISO_8859_1)).isEqualTo("x " + MARK + "\n");
   }
+
+  @Test
+  void joran_nestedEncoderWithoutClass_defaultsToPatternLayoutEncoder() throws Exception {
+    String v = canary();
+    SecretRef ref = SecretRef.parse("mem://joran/default-class");
+    RedactionIndex.global().register(ref, v.getBytes(UTF_8));
+    String xml = "<configuration><appender name='OUT' class='ch.qos.logback.core.ConsoleAppender'>"
+        + "<encoder class='io.secretsdk.logback.RedactingEncoder'><encoder><pattern>%msg%n</pattern>"
+        + "</encoder></encoder></appender><root level='INFO'><appender-ref ref='OUT'/></root>"
+        + "</configuration>";
+    java.io.PrintStream saved = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    System.setOut(new java.io.PrintStream(out, true, UTF_8));
+    try {
+      ch.qos.logback.classic.joran.JoranConfigurator configurator =
+          new ch.qos.logback.classic.joran.JoranConfigurator();
+      configurator.setContext(context);
+      configurator.doConfigure(new java.io.ByteArrayInputStream(xml.getBytes(UTF_8)));
+      context.getLogger("joran").info("v={}", v);
+    } finally {
+      System.setOut(saved);
+      RedactionIndex.global().unregister(ref);
+    }
+    assertThat(out.toString(UTF_8)).isEqualTo("v=[REDACTED:mem://joran/default-class]\n");
+  }
+
+  @Test
+  void stop_stopsWrappedEncoder() {
+    PatternLayoutEncoder inner = new PatternLayoutEncoder();
+    inner.setPattern("%msg%n");
+    inner.setContext(context);
+    RedactingEncoder encoder = new RedactingEncoder();
+    encoder.setContext(context);
+    encoder.setEncoder(inner);
+    encoder.start();
+    assertThat(inner.isStarted()).isTrue();
+    assertThat(encoder.isStarted()).isTrue();
+    encoder.stop();
+    assertThat(inner.isStarted()).isFalse();
+    assertThat(encoder.isStarted()).isFalse();
+  }
 }
