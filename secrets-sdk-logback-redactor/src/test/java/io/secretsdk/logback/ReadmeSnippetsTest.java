@@ -110,7 +110,7 @@ final class ReadmeSnippetsTest {
     PrintStream savedErr = System.err;
     ByteArrayOutputStream stdout = new ByteArrayOutputStream();
     System.setOut(new PrintStream(stdout, true, UTF_8));
-    String line;
+    String redactedLine;
     try {
       byte[] stripeKey = value.getBytes(UTF_8);
       // README-BEGIN
@@ -118,20 +118,21 @@ final class ReadmeSnippetsTest {
       RedactionIndex index = RedactionIndex.global();
       index.register(SecretRef.parse("env://STRIPE_KEY"), stripeKey);
 
-      line = index.redact("charging with key " + new String(stripeKey, UTF_8));
+      String line = index.redact("charging with key " + new String(stripeKey, UTF_8));
       // line is "charging with key [REDACTED:env://STRIPE_KEY]"
 
       RedactingPrintStream.install();   // System.out and System.err redact too
       System.out.println("key " + new String(stripeKey, UTF_8));
       RedactingPrintStream.uninstall();
       // README-END
+      redactedLine = line;
       index.unregister(SecretRef.parse("env://STRIPE_KEY"));
     } finally {
       RedactingPrintStream.uninstall();
       System.setOut(savedOut);
       System.setErr(savedErr);
     }
-    assertThat(line).isEqualTo("charging with key [REDACTED:env://STRIPE_KEY]");
+    assertThat(redactedLine).isEqualTo("charging with key [REDACTED:env://STRIPE_KEY]");
     assertThat(stdout.toString(UTF_8)).isEqualTo("key [REDACTED:env://STRIPE_KEY]" + System.lineSeparator());
 
     String source = Files.readString(
