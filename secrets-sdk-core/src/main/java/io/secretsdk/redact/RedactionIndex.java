@@ -899,13 +899,18 @@ public final class RedactionIndex {
         return;
       }
       List<Entry> kept = new ArrayList<>();
+      int removed = 0;
       for (Entry e = head; e != null; e = e.next) {
         if (e.owner != owner) {
           kept.add(e);
         } else {
-          live--;
+          removed++;
         }
       }
+      if (removed == 0) {
+        return; // already gone: two of the owner's patterns shared this window hash
+      }
+      live -= removed;
       Entry chain = null;
       for (int i = kept.size() - 1; i >= 0; i--) {
         chain = kept.get(i).withNext(chain);
