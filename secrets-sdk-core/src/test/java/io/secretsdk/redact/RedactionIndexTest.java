@@ -343,4 +343,24 @@ final class RedactionIndexTest {
   void global_isSingleton() {
     assertThat(RedactionIndex.global()).isSameAs(RedactionIndex.global()).isNotSameAs(index);
   }
+
+  @Test
+  void registerUnregister_churn_tableRebuiltAndStillCorrect() {
+    RedactionIndex idx = RedactionIndex.create();
+    String[] values = new String[3000];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = Canaries.alnum(20);
+      idx.register(SecretRef.parse("mem://churn/" + i), values[i].getBytes(UTF_8));
+      if (i >= 10) {
+        idx.unregister(SecretRef.parse("mem://churn/" + (i - 10)));
+      }
+    }
+    assertThat(idx.valueCount()).isEqualTo(10);
+    assertThat(idx.patternCount()).isEqualTo(10 * (idx.patternCount() / 10));
+    for (int i = 0; i < values.length; i += 97) {
+      String expected = i >= values.length - 10 ? "[REDACTED:mem://churn/" + i + "]" : values[i];
+      assertThat(idx.redact(values[i])).isEqualTo(expected);
+    }
+    assertThat(idx.redact(values[values.length - 1])).isEqualTo("[REDACTED:mem://churn/2999]");
+  }
 }
