@@ -356,7 +356,7 @@ final class RedactionIndexTest {
       }
     }
     assertThat(idx.valueCount()).isEqualTo(10);
-    assertThat(idx.patternCount()).isEqualTo(10 * (idx.patternCount() / 10));
+    assertThat(idx.patternCount()).isEqualTo(10 * 5); // raw, hex, base64 at three alignments
     for (int i = 0; i < values.length; i += 97) {
       String expected = i >= values.length - 10 ? "[REDACTED:mem://churn/" + i + "]" : values[i];
       assertThat(idx.redact(values[i])).isEqualTo(expected);
