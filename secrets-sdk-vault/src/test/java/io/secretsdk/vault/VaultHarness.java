@@ -41,6 +41,8 @@ final class VaultHarness implements AutoCloseable {
   VaultHarness(MockWebServer server) {
     this.server = server;
     server.setDispatcher(vault);
+    // close() revokes a token the provider logged in for
+    vault.on("POST", "auth/token/revoke-self", "token-revoke-self", 204, null);
   }
 
   /** A monotonic ticker moved by hand. */
