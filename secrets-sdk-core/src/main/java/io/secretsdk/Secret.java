@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import io.secretsdk.internal.SecretAccess;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -47,10 +48,20 @@ public final class Secret implements AutoCloseable {
   private final transient byte[] value;
   private volatile boolean closed;
 
+  static {
+    SecretAccess.install((r, bytes, v, c, m) -> new Secret(r, bytes, v, c, m, true));
+  }
+
   private Secret(
       SecretRef ref, byte[] value, String version, Instant createdAt, Map<String, String> metadata) {
+    this(ref, Objects.requireNonNull(value, "value").clone(), version, createdAt, metadata, true);
+  }
+
+  /** Takes ownership of {@code ownedValue}: used by the engine, which made the copy itself. */
+  private Secret(SecretRef ref, byte[] ownedValue, String version, Instant createdAt,
+      Map<String, String> metadata, boolean owned) {
     this.ref = Objects.requireNonNull(ref, "ref");
-    this.value = Objects.requireNonNull(value, "value").clone();
+    this.value = Objects.requireNonNull(ownedValue, "value");
     this.version = version;
     this.createdAt = createdAt;
     this.metadata = Map.copyOf(Objects.requireNonNull(metadata, "metadata"));

@@ -1,0 +1,87 @@
+package io.secretsdk.samples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.secretsdk.RunEnvironment;
+import io.secretsdk.Secret;
+import io.secretsdk.SecretsClient;
+import io.secretsdk.provider.mem.MemSecretProvider;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keeps README.md's code honest: each snippet in the README must equal the marked region of this
+ * file, and this file runs it.
+ */
+final class ReadmeSnippetsTest {
+
+  @Test
+  void readme_resolveSnippet_matchesAndRuns() throws Exception {
+    assertThat(normalize(readmeSnippet("resolve"))).isEqualTo(normalize(sourceRegion("resolve")));
+
+    PrintStream original = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      resolve();
+    } finally {
+      System.setOut(original);
+    }
+    assertThat(captured.toString(StandardCharsets.UTF_8))
+        .contains("Secret[ref=mem://payments/stripe, version=1, value=****]")
+        .doesNotContain("sk_test_example_value");
+  }
+
+  @SuppressWarnings("unused")
+  private static void resolve() {
+    // snippet:resolve:start
+    MemSecretProvider mem = MemSecretProvider.create();
+    mem.put("payments/stripe", "sk_test_example_value");
+
+    try (SecretsClient client = SecretsClient.builder()
+            .provider(mem)
+            .environment(RunEnvironment.PROD)          // caps every TTL at 5 minutes
+            .principal("payments-runner")
+            .build();
+         Secret key = client.resolve("mem://payments/stripe")) {
+      System.out.println(key);                          // Secret[ref=mem://payments/stripe, version=1, value=****]
+      String header = key.useChars(chars -> "Bearer " + new String(chars));
+    }
+    // snippet:resolve:end
+  }
+
+  static String readmeSnippet(String name) throws IOException {
+    String readme = Files.readString(QuickStartTest.repositoryRoot().resolve("README.md"));
+    Matcher m = Pattern.compile("<!-- snippet:" + Pattern.quote(name) + "[^>]*-->\\s*```java\\n(.*?)```",
+        Pattern.DOTALL).matcher(readme);
+    assertThat(m.find()).as("README.md has snippet " + name).isTrue();
+    return m.group(1);
+  }
+
+  static String sourceRegion(String name) throws IOException {
+    Path self = QuickStartTest.repositoryRoot()
+        .resolve("samples/src/test/java/io/secretsdk/samples/ReadmeSnippetsTest.java");
+    String src = Files.readString(self);
+    int start = src.indexOf("// snippet:" + name + ":start");
+    int end = src.indexOf("// snippet:" + name + ":end");
+    return src.substring(src.indexOf('\n', start) + 1, end);
+  }
+
+  /** Compares code ignoring indentation and blank lines. */
+  static String normalize(String code) {
+    StringBuilder sb = new StringBuilder();
+    for (String line : code.split("\n")) {
+      if (!line.isBlank()) {
+        sb.append(line.strip()).append('\n');
+      }
+    }
+    return sb.toString();
+  }
+}

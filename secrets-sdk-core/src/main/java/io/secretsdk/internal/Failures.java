@@ -1,0 +1,84 @@
+package io.secretsdk.internal;
+
+import io.secretsdk.InvalidSecretRefException;
+import io.secretsdk.PolicyViolationException;
+import io.secretsdk.ProviderUnavailableException;
+import io.secretsdk.SecretAccessDeniedException;
+import io.secretsdk.SecretConfigException;
+import io.secretsdk.SecretException;
+import io.secretsdk.SecretNotFoundException;
+import io.secretsdk.SecretRef;
+import io.secretsdk.SecretVersionConflictException;
+import io.secretsdk.event.AuditEvent;
+
+/** Helpers that keep failures typed, fresh per caller, and free of provider-supplied text. */
+final class Failures {
+  private Failures() {}
+
+  /**
+   * A new exception of the same type as {@code original} for another caller, with the original
+   * as its cause: each caller gets its own stack trace, and the shared failure stays visible.
+   */
+  static SecretException copyFor(SecretException original) {
+    SecretRef ref = original.ref().orElse(null);
+    String message = original.getMessage();
+    if (original instanceof SecretNotFoundException) {
+      return new SecretNotFoundException(ref, message, original);
+    }
+    if (original instanceof SecretAccessDeniedException) {
+      return new SecretAccessDeniedException(ref, message, original);
+    }
+    if (original instanceof PolicyViolationException) {
+      return new PolicyViolationException(ref, message, original);
+    }
+    if (original instanceof ProviderUnavailableException) {
+      return new ProviderUnavailableException(ref, message, original,
+          ((ProviderUnavailableException) original).retryAfter().orElse(null));
+    }
+    if (original instanceof SecretVersionConflictException) {
+      return new SecretVersionConflictException(ref, message, original);
+    }
+    if (original instanceof InvalidSecretRefException) {
+      InvalidSecretRefException copy = new InvalidSecretRefException(ref, message);
+      copy.initCause(original);
+      return copy;
+    }
+    if (original instanceof SecretConfigException) {
+      return original; // configuration errors are not shared between callers
+    }
+    return new SecretException(ref, message, original);
+  }
+
+  /**
+   * Wraps a non-SDK exception thrown by a provider (a bug, or an unmapped library error). Its
+   * message may hold anything, so only its type and stack are kept.
+   */
+  static SecretException fromUnexpected(SecretRef ref, String scheme, RuntimeException e) {
+    ScrubbedThrowable cause = new ScrubbedThrowable(e);
+    return new ProviderUnavailableException(ref, "the " + scheme + " provider failed with "
+        + e.getClass().getName() + " (message withheld)", cause);
+  }
+
+  static AuditEvent.Outcome outcomeOf(SecretException e) {
+    if (e instanceof SecretNotFoundException) {
+      return AuditEvent.Outcome.NOT_FOUND;
+    }
+    if (e instanceof SecretAccessDeniedException || e instanceof PolicyViolationException) {
+      return AuditEvent.Outcome.DENIED;
+    }
+    if (e instanceof ProviderUnavailableException) {
+      return AuditEvent.Outcome.UNAVAILABLE;
+    }
+    return AuditEvent.Outcome.ERROR;
+  }
+
+  /** Keeps the type and stack trace of a throwable whose message cannot be trusted. */
+  static final class ScrubbedThrowable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ScrubbedThrowable(Throwable original) {
+      super(original.getClass().getName() + " (message withheld)", null, false, true);
+      setStackTrace(original.getStackTrace());
+    }
+  }
+}
