@@ -54,8 +54,10 @@ import java.util.function.Function;
  *   <tr><td>{@code allow_insecure_http}</td><td>—</td><td>allow {@code http://} to hosts other than loopback</td></tr>
  *   <tr><td>{@code connect_timeout}, {@code read_timeout}, {@code call_timeout}</td><td>—</td><td>{@code 10s}, {@code 2m} or ISO-8601</td></tr>
  * </table>
- * Credentials are never taken from options (configuration files hold refs, never values): only from
- * variables or files.
+ * Every option may also be set as an environment variable named {@code SECRETS_SDK_VAULT_} plus the
+ * option in upper case ({@code SECRETS_SDK_VAULT_AUTH=jwt}), which is how
+ * {@code SecretsClient.fromEnvironment()} configures it. Credentials are never taken from options
+ * (configuration files hold refs, never values): only from variables or files.
  *
  * <p>Thread-safe; stateless.
  */
@@ -64,6 +66,9 @@ public final class VaultSecretProviderFactory implements SecretProviderFactory {
       "auth", "auth_mount", "token_file", "role_id", "secret_id_file", "secret_id_wrapped", "role", "jwt_source",
       "jwt_audience", "jwt_file", "mounts", "detect_mounts", "allow_insecure_http", "connect_timeout",
       "read_timeout", "call_timeout");
+
+  /** Every option may also be given as an environment variable with this prefix: {@value}. */
+  public static final String ENV_PREFIX = "SECRETS_SDK_VAULT_";
 
   /** For {@link java.util.ServiceLoader}. */
   public VaultSecretProviderFactory() {}
@@ -117,24 +122,24 @@ public final class VaultSecretProviderFactory implements SecretProviderFactory {
     }
     b.allowInsecureHttp(bool(settings, "allow_insecure_http", false));
     b.detectMounts(bool(settings, "detect_mounts", true));
-    settings.option("connect_timeout").ifPresent(v -> b.connectTimeout(duration("connect_timeout", v)));
-    settings.option("read_timeout").ifPresent(v -> b.readTimeout(duration("read_timeout", v)));
-    settings.option("call_timeout").ifPresent(v -> b.callTimeout(duration("call_timeout", v)));
-    settings.option("mounts").ifPresent(v -> mounts(b, v));
+    opt(settings, "connect_timeout").ifPresent(v -> b.connectTimeout(duration("connect_timeout", v)));
+    opt(settings, "read_timeout").ifPresent(v -> b.readTimeout(duration("read_timeout", v)));
+    opt(settings, "call_timeout").ifPresent(v -> b.callTimeout(duration("call_timeout", v)));
+    opt(settings, "mounts").ifPresent(v -> mounts(b, v));
     b.authentication(authentication(settings));
     return b.build();
   }
 
   private static ClientAuthentication authentication(ProviderSettings s) {
-    String method = s.option("auth").orElse("token").strip().toLowerCase(Locale.ROOT);
-    Optional<String> mount = s.option("auth_mount");
+    String method = opt(s, "auth").orElse("token").strip().toLowerCase(Locale.ROOT);
+    Optional<String> mount = opt(s, "auth_mount");
     Function<String, String> env = s.environment();
     try {
       switch (method) {
         case "token": {
-          if (s.option("token_file").isPresent()) {
+          if (opt(s, "token_file").isPresent()) {
             return TokenAuthentication.create(TokenAuthenticationOptions.builder()
-                .tokenFile(Path.of(s.option("token_file").get())).build());
+                .tokenFile(Path.of(opt(s, "token_file").get())).build());
           }
           if (s.env("VAULT_TOKEN").isPresent()) {
             return TokenAuthentication.create(TokenAuthenticationOptions.builder()
@@ -149,11 +154,11 @@ public final class VaultSecretProviderFactory implements SecretProviderFactory {
               "not set: set VAULT_TOKEN or the token_file option, or choose another auth method");
         }
         case "approle": {
-          String roleId = s.option("role_id").or(() -> s.env("VAULT_ROLE_ID")).orElseThrow(() ->
+          String roleId = opt(s, "role_id").or(() -> s.env("VAULT_ROLE_ID")).orElseThrow(() ->
               new SecretConfigException(null, 0, "vault.role_id", "AppRole needs role_id (or VAULT_ROLE_ID)"));
           AppRoleAuthenticationOptions.Builder ab = AppRoleAuthenticationOptions.builder().roleId(roleId);
           mount.ifPresent(ab::path);
-          Optional<String> secretId = s.option("secret_id_file").map(f -> readSmallFile(Path.of(f), "vault.secret_id_file"))
+          Optional<String> secretId = opt(s, "secret_id_file").map(f -> readSmallFile(Path.of(f), "vault.secret_id_file"))
               .or(() -> s.env("VAULT_SECRET_ID"));
           if (secretId.isPresent()) {
             if (bool(s, "secret_id_wrapped", false)) {
@@ -168,15 +173,15 @@ public final class VaultSecretProviderFactory implements SecretProviderFactory {
         case "oidc": {
           JwtAuthenticationOptions.Builder jb = JwtAuthenticationOptions.builder().tokenSource(jwtSource(s));
           mount.ifPresent(jb::path);
-          s.option("role").ifPresent(jb::role);
+          opt(s, "role").ifPresent(jb::role);
           return JwtAuthentication.create(jb.build());
         }
         case "kubernetes": {
-          String role = s.option("role").orElseThrow(() ->
+          String role = opt(s, "role").orElseThrow(() ->
               new SecretConfigException(null, 0, "vault.role", "Kubernetes auth needs a role"));
           KubernetesAuthenticationOptions.Builder kb = KubernetesAuthenticationOptions.builder().role(role);
           mount.ifPresent(kb::path);
-          s.option("jwt_file").ifPresent(f -> kb.tokenSource(KubernetesServiceAccountTokenSource.of(Path.of(f))));
+          opt(s, "jwt_file").ifPresent(f -> kb.tokenSource(KubernetesServiceAccountTokenSource.of(Path.of(f))));
           return KubernetesAuthentication.create(kb.build());
         }
         default:
@@ -188,17 +193,17 @@ public final class VaultSecretProviderFactory implements SecretProviderFactory {
   }
 
   private static IdentityTokenSource jwtSource(ProviderSettings s) {
-    String source = s.option("jwt_source").orElse(
+    String source = opt(s, "jwt_source").orElse(
         GitHubActionsTokenSource.isAvailable(s.environment()) ? "github-actions" : "kubernetes");
     switch (source) {
       case "github-actions":
         return GitHubActionsTokenSource.builder().environment(s.environment())
-            .audience(s.option("jwt_audience").orElse(null)).build();
+            .audience(opt(s, "jwt_audience").orElse(null)).build();
       case "kubernetes":
-        return s.option("jwt_file").map(f -> KubernetesServiceAccountTokenSource.of(Path.of(f)))
+        return opt(s, "jwt_file").map(f -> KubernetesServiceAccountTokenSource.of(Path.of(f)))
             .orElseGet(KubernetesServiceAccountTokenSource::create);
       case "file":
-        return FileTokenSource.of(Path.of(s.option("jwt_file").orElseThrow(() ->
+        return FileTokenSource.of(Path.of(opt(s, "jwt_file").orElseThrow(() ->
             new SecretConfigException(null, 0, "vault.jwt_file", "jwt_source=file needs jwt_file"))));
       default:
         throw new SecretConfigException(null, 0, "vault.jwt_source", "must be github-actions, kubernetes or file");
@@ -206,11 +211,19 @@ public final class VaultSecretProviderFactory implements SecretProviderFactory {
   }
 
   private static Optional<String> setting(ProviderSettings s, String option, String env) {
-    return s.option(option).filter(v -> !v.isBlank()).or(() -> s.env(env));
+    return opt(s, option).filter(v -> !v.isBlank()).or(() -> s.env(env));
+  }
+
+  /**
+   * An option from the settings, else from {@code SECRETS_SDK_VAULT_<OPTION>} (so that
+   * {@code SecretsClient.fromEnvironment()}, which passes no options, can configure everything).
+   */
+  private static Optional<String> opt(ProviderSettings s, String option) {
+    return s.option(option).or(() -> s.env(ENV_PREFIX + option.toUpperCase(Locale.ROOT)));
   }
 
   private static boolean bool(ProviderSettings s, String option, boolean dflt) {
-    Optional<String> v = s.option(option);
+    Optional<String> v = opt(s, option);
     if (v.isEmpty()) {
       return dflt;
     }
