@@ -42,7 +42,7 @@ public final class Scrubber {
         s = s.replace(k, MASK);
       }
     }
-    s = s.replaceAll("[\\p{Cntrl}\\p{Cf}]", " ");
+    s = s.replaceAll("[\\p{Cntrl}\\p{Cf}]", " ").replaceAll("\\s{2,}", " ");
     List<TokenDetector.Match> matches = TokenDetector.findAll(s);
     if (!matches.isEmpty()) {
       StringBuilder sb = new StringBuilder(s);

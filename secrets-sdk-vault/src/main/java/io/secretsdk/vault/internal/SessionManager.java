@@ -141,17 +141,16 @@ public final class SessionManager implements VaultLoginClient, AutoCloseable {
 
   /**
    * Vault answered 403 to a request made with {@code token}: drop it if it is still current, so the
-   * next {@link #token()} logs in again. Returns whether a retry may use a different token.
+   * next {@link #token()} logs in again (once, however many callers saw the 403). The caller then
+   * retries once if {@link #token()} gives a different token.
    */
-  public boolean rejected(String token) {
+  public void rejected(String token) {
     lock.lock();
     try {
       Session s = session;
       if (s != null && s.token.equals(token)) {
         session = null;
-        return true;
       }
-      return s != null; // someone already replaced it
     } finally {
       lock.unlock();
     }
