@@ -173,7 +173,7 @@ public final class VaultSecretProvider implements SecretProvider {
       JsonNode custom = meta.path("custom_metadata");
       if (custom.isObject()) {
         int n = 0;
-        for (Iterator<Map.Entry<String, JsonNode>> it = custom.fields(); it.hasNext() && n < MAX_CUSTOM_METADATA; n++) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = custom.properties().iterator(); it.hasNext() && n < MAX_CUSTOM_METADATA; n++) {
           Map.Entry<String, JsonNode> e = it.next();
           JsonNode val = e.getValue();
           b.metadata("custom_metadata." + bound(e.getKey()), bound(val.isTextual() ? val.asText() : val.toString()));
@@ -263,7 +263,7 @@ public final class VaultSecretProvider implements SecretProvider {
       byte[] json = bytes(data);
       LeaseRegistry.Lease lease = new LeaseRegistry.Lease(leaseId, r.json().path("renewable").asBoolean(false),
           duration, now + duration.toNanos(), json);
-      leases.hold(key, lease);
+      leases.hold(key, lease, now);
       LOG.debug("Vault lease obtained for {} (duration={})", ref.withoutField(), duration);
       return leasedResult(ref, mount, lease, now);
     }
@@ -397,7 +397,7 @@ public final class VaultSecretProvider implements SecretProvider {
         throw new IllegalArgumentException("without a #field the value must be a JSON object of the whole secret");
       }
       data = (ObjectNode) parsed;
-      parsed.fields().forEachRemaining(e -> known.add(e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString()));
+      parsed.properties().forEach(e -> known.add(e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString()));
     }
     ObjectNode body = JSON.createObjectNode();
     if (cas != null) {

@@ -163,7 +163,7 @@ final class SpecDispatcher extends Dispatcher {
         }
         JsonNode props = schema.path("properties");
         boolean additional = schema.path("additionalProperties").asBoolean(false) || "map".equals(schema.path("format").asText());
-        for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = value.properties().iterator(); it.hasNext(); ) {
           Map.Entry<String, JsonNode> e = it.next();
           if (props.has(e.getKey())) {
             validate(props.get(e.getKey()), e.getValue(), where + "." + e.getKey(), problems);

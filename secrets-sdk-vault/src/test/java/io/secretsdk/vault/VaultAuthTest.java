@@ -105,8 +105,8 @@ final class VaultAuthTest {
     readFor(Set.of(CANARY_TOKEN));
     VaultSecretProvider vault = h.provider();
 
-    vault.fetch(ref("vault://secret/openai/ci#api_key"), CTX);
-    vault.fetch(ref("vault://secret/openai/ci#api_key"), CTX);
+    h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX);
+    h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX);
 
     assertThat(h.vault.count("GET", "auth/token/lookup-self")).isEqualTo(1);
     assertThat(last("GET", "/auth/token/lookup-self").getHeaders().get("X-Vault-Token")).isEqualTo(CANARY_TOKEN);
@@ -118,7 +118,7 @@ final class VaultAuthTest {
     h.vault.on("GET", "auth/token/lookup-self", "token-look-up-self", 403, "{\"errors\":[\"bad token " + CANARY_TOKEN + "\"]}");
     VaultSecretProvider vault = h.provider();
 
-    Throwable t = h.check(catchThrowable(() -> vault.fetch(ref("vault://secret/openai/ci#api_key"), CTX)));
+    Throwable t = h.check(catchThrowable(() -> h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX)));
 
     assertThat(t).isInstanceOf(SecretAccessDeniedException.class).hasMessageContaining("rejected the configured token");
   }
@@ -132,11 +132,11 @@ final class VaultAuthTest {
     readFor(Set.of(CANARY_TOKEN, CANARY_TOKEN_2));
     VaultSecretProvider vault = h.provider(h.options().authentication(TokenAuthentication.create(
         TokenAuthenticationOptions.builder().tokenFile(file).build())).build());
-    vault.fetch(ref("vault://secret/openai/ci#api_key"), CTX);
+    h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX);
 
     Files.writeString(file, CANARY_TOKEN_2);
     Files.setLastModifiedTime(file, FileTime.from(Instant.parse("2026-01-01T00:10:00Z")));
-    vault.fetch(ref("vault://secret/openai/ci#api_key"), CTX);
+    h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX);
 
     assertThat(last("GET", "/secret/data/openai/ci").getHeaders().get("X-Vault-Token")).isEqualTo(CANARY_TOKEN_2);
     assertThat(vault.sessions().loginCount()).isEqualTo(2);
@@ -150,7 +150,7 @@ final class VaultAuthTest {
         TokenAuthenticationOptions.builder().environmentVariable("VAULT_TOKEN")
             .environment(k -> k.equals("VAULT_TOKEN") ? CANARY_TOKEN : null).build())).build());
 
-    assertThat(text(vault.fetch(ref("vault://secret/openai/ci#api_key"), CTX).value())).isEqualTo(CANARY_VALUE);
+    assertThat(text(h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX).value())).isEqualTo(CANARY_VALUE);
   }
 
   @Test
@@ -162,7 +162,7 @@ final class VaultAuthTest {
     readFor(Set.of(issued));
     VaultSecretProvider vault = h.provider(h.options().authentication(approle()).build());
 
-    assertThat(text(vault.fetch(ref("vault://secret/openai/ci#api_key"), CTX).value())).isEqualTo(CANARY_VALUE);
+    assertThat(text(h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX).value())).isEqualTo(CANARY_VALUE);
 
     RecordedRequest loginReq = last("POST", "/auth/approle/login");
     assertThat(loginReq.getHeaders().get("X-Vault-Token")).isNull();
@@ -185,7 +185,7 @@ final class VaultAuthTest {
         AppRoleAuthenticationOptions.builder().path("custom-approle").roleId(ROLE_ID).wrappedSecretId(wrapping).build())).build());
 
     // first token gets 403: a second login follows, without a second unwrap
-    vault.fetch(ref("vault://secret/openai/ci#api_key"), CTX);
+    h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX);
 
     assertThat(h.vault.count("POST", "sys/wrapping/unwrap")).isEqualTo(1);
     assertThat(logins.get()).isEqualTo(2);
@@ -200,7 +200,7 @@ final class VaultAuthTest {
     VaultSecretProvider vault = h.provider(h.options().authentication(AppRoleAuthentication.create(
         AppRoleAuthenticationOptions.builder().roleId(ROLE_ID).wrappedSecretId("hvs.wrapCANARYtok3n123456").build())).build());
 
-    Throwable t = h.check(catchThrowable(() -> vault.fetch(ref("vault://secret/openai/ci#api_key"), CTX)));
+    Throwable t = h.check(catchThrowable(() -> h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX)));
 
     assertThat(t).isInstanceOf(SecretAccessDeniedException.class).hasMessageContaining("secret_id");
   }
@@ -211,7 +211,7 @@ final class VaultAuthTest {
         "{\"errors\":[\"invalid secret id " + CANARY_SECRET_ID + "\"]}");
     VaultSecretProvider vault = h.provider(h.options().authentication(approle()).build());
 
-    Throwable t = h.check(catchThrowable(() -> vault.fetch(ref("vault://secret/openai/ci#api_key"), CTX)));
+    Throwable t = h.check(catchThrowable(() -> h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX)));
 
     assertThat(t).isInstanceOf(SecretAccessDeniedException.class).hasMessageContaining("invalid secret id ****");
   }
@@ -221,7 +221,7 @@ final class VaultAuthTest {
     h.vault.on("POST", "auth/approle/login", "app-role-login", 404, "{\"errors\":[\"no handler for route\"]}");
     VaultSecretProvider vault = h.provider(h.options().authentication(approle()).build());
 
-    assertThat(catchThrowable(() -> vault.fetch(ref("vault://secret/openai/ci#api_key"), CTX)))
+    assertThat(catchThrowable(() -> h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX)))
         .isInstanceOf(SecretConfigException.class).hasMessageContaining("mounted");
   }
 
@@ -235,7 +235,7 @@ final class VaultAuthTest {
     VaultSecretProvider vault = h.provider(h.options().authentication(JwtAuthentication.create(JwtAuthenticationOptions.builder()
         .path("ci-jwt").role("ci").tokenSource(() -> IdentityToken.of(jwt, null)).build())).build());
 
-    vault.fetch(ref("vault://secret/openai/ci#api_key"), CTX);
+    h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX);
 
     JsonNode login = body(last("POST", "/auth/ci-jwt/login"));
     assertThat(login.get("role").asText()).isEqualTo("ci");
@@ -255,7 +255,7 @@ final class VaultAuthTest {
     VaultSecretProvider vault = h.provider(h.options().authentication(KubernetesAuthentication.create(
         KubernetesAuthenticationOptions.builder().role("runner").tokenSource(KubernetesServiceAccountTokenSource.of(sa)).build())).build());
 
-    assertThat(text(vault.fetch(ref("vault://secret/openai/ci#api_key"), CTX).value())).isEqualTo(CANARY_VALUE);
+    assertThat(text(h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX).value())).isEqualTo(CANARY_VALUE);
     JsonNode login = body(last("POST", "/auth/kubernetes/login"));
     assertThat(login.get("role").asText()).isEqualTo("runner");
     assertThat(login.get("jwt").asText()).isEqualTo(jwt);
@@ -270,14 +270,14 @@ final class VaultAuthTest {
         VaultSpecs.example("auth-token.json", "Renew a token (Self)", "sample_response").toString()); // 3600
     readFor(Set.of("5b1a0318-679c-9c45-e5c6-d1b9a9035d49"));
     VaultSecretProvider vault = h.provider(h.options().authentication(approle()).tokenRenewAhead(Duration.ofMinutes(1)).build());
-    vault.fetch(ref("vault://secret/openai/ci#api_key"), CTX);
+    h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX);
 
     h.ticker.advance(Duration.ofSeconds(1200 - 61));
-    vault.fetch(ref("vault://secret/openai/ci#api_key"), CTX);
+    h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX);
     assertThat(h.vault.count("POST", "auth/token/renew-self")).isZero();
 
     h.ticker.advance(Duration.ofSeconds(2));
-    vault.fetch(ref("vault://secret/openai/ci#api_key"), CTX);
+    h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX);
 
     assertThat(h.vault.count("POST", "auth/token/renew-self")).isEqualTo(1);
     RecordedRequest renew = last("POST", "/auth/token/renew-self");
@@ -287,7 +287,7 @@ final class VaultAuthTest {
 
     // renewed to 3600 s: nothing more until that window
     h.ticker.advance(Duration.ofSeconds(3000));
-    vault.fetch(ref("vault://secret/openai/ci#api_key"), CTX);
+    h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX);
     assertThat(h.vault.count("POST", "auth/token/renew-self")).isEqualTo(1);
   }
 
@@ -300,13 +300,13 @@ final class VaultAuthTest {
         "{\"auth\":{\"client_token\":\"x\",\"lease_duration\":120,\"renewable\":true}}");
     readFor(Set.of(CANARY_TOKEN, CANARY_TOKEN_2));
     VaultSecretProvider vault = h.provider(h.options().authentication(approle()).build());
-    vault.fetch(ref("vault://secret/openai/ci#api_key"), CTX);
+    h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX);
 
     h.ticker.advance(Duration.ofSeconds(541)); // into the 60 s window of a 600 s token
-    vault.fetch(ref("vault://secret/openai/ci#api_key"), CTX); // renewed, but only to 120 s: capped
+    h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX); // renewed, but only to 120 s: capped
     assertThat(logins.get()).isEqualTo(1);
     h.ticker.advance(Duration.ofSeconds(81)); // into the window of the capped 120 s lease
-    vault.fetch(ref("vault://secret/openai/ci#api_key"), CTX);
+    h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX);
 
     assertThat(h.vault.count("POST", "auth/token/renew-self")).isEqualTo(1);
     assertThat(logins.get()).isEqualTo(2);
@@ -320,10 +320,10 @@ final class VaultAuthTest {
         r -> SpecDispatcher.json(200, login(logins.incrementAndGet() == 1 ? CANARY_TOKEN : CANARY_TOKEN_2, 600, true)));
     readFor(Set.of(CANARY_TOKEN, CANARY_TOKEN_2));
     VaultSecretProvider vault = h.provider(h.options().authentication(approle()).build());
-    vault.fetch(ref("vault://secret/openai/ci#api_key"), CTX);
+    h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX);
 
     h.ticker.advance(Duration.ofSeconds(700));
-    vault.fetch(ref("vault://secret/openai/ci#api_key"), CTX);
+    h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX);
 
     assertThat(logins.get()).isEqualTo(2);
     assertThat(h.vault.count("POST", "auth/token/renew-self")).isZero();
@@ -337,7 +337,7 @@ final class VaultAuthTest {
     readFor(Set.of(CANARY_TOKEN_2));
     VaultSecretProvider vault = h.provider(h.options().authentication(approle()).build());
 
-    assertThat(text(vault.fetch(ref("vault://secret/openai/ci#api_key"), CTX).value())).isEqualTo(CANARY_VALUE);
+    assertThat(text(h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX).value())).isEqualTo(CANARY_VALUE);
     assertThat(logins.get()).isEqualTo(2);
   }
 
@@ -349,7 +349,7 @@ final class VaultAuthTest {
     readFor(Set.of());
     VaultSecretProvider vault = h.provider(h.options().authentication(approle()).build());
 
-    Throwable t = h.check(catchThrowable(() -> vault.fetch(ref("vault://secret/openai/ci#api_key"), CTX)));
+    Throwable t = h.check(catchThrowable(() -> h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX)));
 
     assertThat(t).isInstanceOf(SecretAccessDeniedException.class).hasMessageContaining("permission denied");
     assertThat(logins.get()).isEqualTo(2);
@@ -399,15 +399,54 @@ final class VaultAuthTest {
     }
   }
 
+  @Test
+  void fetch_50ConcurrentResolvesDuringRenewal_renewOnceAndOthersNotBlocked() throws Exception {
+    h.vault.on("POST", "auth/approle/login", "app-role-login", 200, login(CANARY_TOKEN, 600, true));
+    CountDownLatch othersServed = new CountDownLatch(49);
+    h.vault.on("GET", "secret/data/openai/ci", "kv-v2-read", r -> {
+      othersServed.countDown();
+      return SpecDispatcher.json(200, READ);
+    });
+    h.vault.on("POST", "auth/token/renew-self", "token-renew-self", r -> {
+      try {
+        // the renewal completes only after the 49 other resolves were served with the current token
+        othersServed.await(20, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return SpecDispatcher.json(200, "{\"auth\":{\"client_token\":\"x\",\"lease_duration\":600,\"renewable\":true}}");
+    });
+    VaultSecretProvider vault = h.provider(h.options().authentication(approle()).build());
+    h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX);
+    h.ticker.advance(Duration.ofSeconds(545)); // inside the renewal window, token still valid
+
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    try {
+      List<Future<String>> results = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        results.add(pool.submit(() -> text(h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX).value())));
+      }
+      for (Future<String> f : results) {
+        assertThat(f.get(30, TimeUnit.SECONDS)).isEqualTo(CANARY_VALUE);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    assertThat(h.vault.count("POST", "auth/token/renew-self")).isEqualTo(1);
+    assertThat(othersServed.getCount()).isZero();
+    assertThat(vault.sessions().loginCount()).isEqualTo(1);
+  }
+
   /** 50 fetches on {@code pool}; releases the login once every pool thread has started one. */
-  private static List<String> runConcurrently(VaultSecretProvider vault, ExecutorService pool, int threads,
+  private List<String> runConcurrently(VaultSecretProvider vault, ExecutorService pool, int threads,
       CountDownLatch release) throws Exception {
     CountDownLatch started = new CountDownLatch(threads);
     List<Future<String>> results = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
       results.add(pool.submit(() -> {
         started.countDown();
-        return text(vault.fetch(ref("vault://secret/openai/ci#api_key"), CTX).value());
+        return text(h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX).value());
       }));
     }
     assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
@@ -425,7 +464,7 @@ final class VaultAuthTest {
     h.vault.on("POST", "auth/token/revoke-self", "token-revoke-self", 204, null);
     readFor(Set.of(CANARY_TOKEN));
     VaultSecretProvider vault = h.provider(h.options().authentication(approle()).build());
-    vault.fetch(ref("vault://secret/openai/ci#api_key"), CTX);
+    h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX);
 
     vault.close();
 
@@ -438,7 +477,7 @@ final class VaultAuthTest {
     h.vault.on("POST", "auth/approle/login", "app-role-login", 200, login(CANARY_TOKEN, 3600, true));
     readFor(Set.of(CANARY_TOKEN));
     VaultSecretProvider vault = h.provider(h.options().authentication(approle()).revokeOnClose(false).build());
-    vault.fetch(ref("vault://secret/openai/ci#api_key"), CTX);
+    h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX);
 
     vault.close();
 

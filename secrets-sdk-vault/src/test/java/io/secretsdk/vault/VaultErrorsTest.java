@@ -73,7 +73,7 @@ final class VaultErrorsTest {
       if (status < 400) {
         continue;
       }
-      Throwable t = h.check(catchThrowable(() -> vault.fetch(ref("vault://secret/s" + status + "#k"), CTX)));
+      Throwable t = h.check(catchThrowable(() -> h.fetch(vault, ref("vault://secret/s" + status + "#k"), CTX)));
       assertThat(t).as("HTTP %d", status).isExactlyInstanceOf(EXPECTED.get(status));
       assertThat(t.getMessage()).contains("vault://secret/s" + status);
       if (status != 404) {
@@ -90,7 +90,7 @@ final class VaultErrorsTest {
         .body("{\"errors\":[\"Vault is sealed\"]}").build());
     VaultSecretProvider vault = h.provider();
 
-    Throwable t = h.check(catchThrowable(() -> vault.fetch(ref("vault://secret/x#k"), CTX)));
+    Throwable t = h.check(catchThrowable(() -> h.fetch(vault, ref("vault://secret/x#k"), CTX)));
 
     assertThat(t).isInstanceOfSatisfying(ProviderUnavailableException.class,
         e -> assertThat(e.retryAfter()).contains(Duration.ofSeconds(17)));
@@ -102,7 +102,7 @@ final class VaultErrorsTest {
     h.vault.on("GET", "secret/data/x", "kv-v2-read", r -> new MockResponse.Builder().code(502).body("<html>bad gateway</html>").build());
     VaultSecretProvider vault = h.provider();
 
-    assertThatThrownBy(() -> vault.fetch(ref("vault://secret/x#k"), CTX))
+    assertThatThrownBy(() -> h.fetch(vault, ref("vault://secret/x#k"), CTX))
         .isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("HTTP 502")
         .hasMessageNotContaining("html");
   }
@@ -113,7 +113,7 @@ final class VaultErrorsTest {
         + " for value " + CANARY_VALUE + "\",\"second\\u0007\\nline\",\"3\",\"4\",\"5\"]}");
     VaultSecretProvider vault = h.provider();
 
-    Throwable t = h.check(catchThrowable(() -> vault.fetch(ref("vault://secret/x#k"), CTX)));
+    Throwable t = h.check(catchThrowable(() -> h.fetch(vault, ref("vault://secret/x#k"), CTX)));
 
     assertThat(t).isInstanceOf(InvalidSecretRefException.class).hasMessageContaining("bad token ****")
         .hasMessageContaining("(2 more)").hasMessageNotContaining("\u0007");
@@ -126,7 +126,7 @@ final class VaultErrorsTest {
         .body("{\"data\":{\"data\":{\"k\":\"" + CANARY_VALUE).build());
     VaultSecretProvider vault = h.provider();
 
-    Throwable t = h.check(catchThrowable(() -> vault.fetch(ref("vault://secret/x#k"), CTX)));
+    Throwable t = h.check(catchThrowable(() -> h.fetch(vault, ref("vault://secret/x#k"), CTX)));
 
     assertThat(t).isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("not valid JSON").hasNoCause();
   }
@@ -136,7 +136,7 @@ final class VaultErrorsTest {
     h.vault.on("GET", "secret/data/x", "kv-v2-read", 200, "{\"data\":{\"data\":\"" + CANARY_VALUE + "\"}}");
     VaultSecretProvider vault = h.provider();
 
-    assertThatThrownBy(() -> vault.fetch(ref("vault://secret/x#k"), CTX))
+    assertThatThrownBy(() -> h.fetch(vault, ref("vault://secret/x#k"), CTX))
         .isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("malformed");
   }
 
@@ -146,7 +146,7 @@ final class VaultErrorsTest {
     h.vault.on("GET", "secret/data/x", "kv-v2-read", 200, big);
     VaultSecretProvider vault = h.provider(h.options().maxResponseBytes(2048).build());
 
-    assertThatThrownBy(() -> vault.fetch(ref("vault://secret/x#k"), CTX))
+    assertThatThrownBy(() -> h.fetch(vault, ref("vault://secret/x#k"), CTX))
         .isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("exceeds 2048 bytes");
   }
 
@@ -157,7 +157,7 @@ final class VaultErrorsTest {
         .addHeader("Location", elsewhere.url("/v1/secret/data/x").toString().replace("127.0.0.1", "localhost")).build());
     VaultSecretProvider vault = h.provider();
 
-    Throwable t = h.check(catchThrowable(() -> vault.fetch(ref("vault://secret/x#k"), CTX)));
+    Throwable t = h.check(catchThrowable(() -> h.fetch(vault, ref("vault://secret/x#k"), CTX)));
 
     assertThat(t).isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("another host");
     assertThat(elsewhere.getRequestCount()).isZero();
@@ -170,7 +170,7 @@ final class VaultErrorsTest {
     h.vault.on("GET", "secret/data/y", "kv-v2-read", 200, "{\"data\":{\"data\":{\"k\":\"v\"},\"metadata\":{\"version\":1}}}");
     VaultSecretProvider vault = h.provider();
 
-    assertThat(VaultHarness.text(vault.fetch(ref("vault://secret/x#k"), CTX).value())).isEqualTo("v");
+    assertThat(VaultHarness.text(h.fetch(vault, ref("vault://secret/x#k"), CTX).value())).isEqualTo("v");
     assertThat(h.vault.requests().get(h.vault.requests().size() - 1).getHeaders().get("X-Vault-Token")).isEqualTo(CANARY_TOKEN);
   }
 
@@ -182,7 +182,7 @@ final class VaultErrorsTest {
     dead.close();
     VaultSecretProvider vault = h.provider(h.options().address(address).build());
 
-    Throwable t = h.check(catchThrowable(() -> vault.fetch(ref("vault://secret/x#k"), CTX)));
+    Throwable t = h.check(catchThrowable(() -> h.fetch(vault, ref("vault://secret/x#k"), CTX)));
 
     assertThat(t).isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("failed");
   }
@@ -204,7 +204,7 @@ final class VaultErrorsTest {
   void close_afterUse_shutsDownOkHttpAndRefusesFurtherFetches() {
     h.vault.on("GET", "secret/data/x", "kv-v2-read", 200, "{\"data\":{\"data\":{\"k\":\"v\"},\"metadata\":{\"version\":1}}}");
     VaultSecretProvider vault = h.provider();
-    vault.fetch(ref("vault://secret/x#k"), CTX);
+    h.fetch(vault, ref("vault://secret/x#k"), CTX);
     OkHttpClient http = vault.transport().okHttp();
 
     vault.close();
@@ -212,7 +212,7 @@ final class VaultErrorsTest {
 
     assertThat(http.dispatcher().executorService().isShutdown()).isTrue();
     assertThat(http.connectionPool().connectionCount()).isZero();
-    assertThatThrownBy(() -> vault.fetch(ref("vault://secret/x#k"), CTX)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> h.fetch(vault, ref("vault://secret/x#k"), CTX)).isInstanceOf(IllegalStateException.class);
     // a configured token is not the provider's to revoke
     assertThat(h.vault.count("POST", "auth/token/revoke-self")).isZero();
   }

@@ -108,6 +108,26 @@ final class VaultHarness implements AutoCloseable {
     return o;
   }
 
+  /** Fetches through {@code vault}; any exception is checked for canaries, then rethrown. */
+  io.secretsdk.spi.FetchResult fetch(VaultSecretProvider vault, SecretRef ref, FetchContext ctx) {
+    try {
+      return check(vault.fetch(ref, ctx));
+    } catch (RuntimeException e) {
+      assertNoCanary(e);
+      throw e;
+    }
+  }
+
+  /** Writes through {@code vault}; any exception is checked for canaries, then rethrown. */
+  String write(VaultSecretProvider vault, SecretRef ref, byte[] value, String expectedVersion) {
+    try {
+      return vault.write(ref, value, expectedVersion);
+    } catch (RuntimeException e) {
+      assertNoCanary(e);
+      throw e;
+    }
+  }
+
   /** Asserts that none of the canaries appears in {@code text}. */
   static void assertNoCanary(String what, String text) {
     for (String c : CANARIES) {
@@ -125,6 +145,9 @@ final class VaultHarness implements AutoCloseable {
   public void close() {
     for (VaultSecretProvider p : providers) {
       p.close();
+      okhttp3.OkHttpClient http = p.transport().okHttp();
+      assertThat(http.dispatcher().executorService().isShutdown()).as("OkHttp dispatcher shut down").isTrue();
+      assertThat(http.connectionPool().connectionCount()).as("OkHttp connections left").isZero();
     }
     for (Object o : checked) {
       if (o instanceof Throwable) {

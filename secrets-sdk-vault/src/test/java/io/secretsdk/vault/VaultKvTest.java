@@ -50,7 +50,7 @@ final class VaultKvTest {
     h.vault.on("GET", "secret/data/my-secret", "kv-v2-read", 200, sample.toString());
     VaultSecretProvider vault = h.provider();
 
-    FetchResult r = h.check(vault.fetch(ref("vault://secret/my-secret?version=2#foo"), CTX));
+    FetchResult r = h.check(h.fetch(vault, ref("vault://secret/my-secret?version=2#foo"), CTX));
 
     assertThat(text(r.value())).isEqualTo("bar");
     assertThat(r.version()).contains("2");
@@ -70,7 +70,7 @@ final class VaultKvTest {
     h.vault.on("GET", "secret/data/openai/ci", "kv-v2-read", 200, kv2("{\"api_key\":\"" + CANARY_VALUE + "\"}", 7));
     VaultSecretProvider vault = h.provider();
 
-    FetchResult r = h.check(vault.fetch(ref("vault://secret/openai/ci#api_key"), CTX));
+    FetchResult r = h.check(h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX));
 
     assertThat(text(r.value())).isEqualTo(CANARY_VALUE);
     assertThat(r.version()).contains("7");
@@ -83,7 +83,7 @@ final class VaultKvTest {
     h.vault.on("GET", "secret/data/db", "kv-v2-read", 200, kv2("{\"user\":\"app\",\"port\":5432}", 1));
     VaultSecretProvider vault = h.provider();
 
-    FetchResult r = vault.fetch(ref("vault://secret/db"), CTX);
+    FetchResult r = h.fetch(vault, ref("vault://secret/db"), CTX);
 
     JsonNode json = VaultSpecs.JSON.readTree(r.value());
     assertThat(json.get("user").asText()).isEqualTo("app");
@@ -95,7 +95,7 @@ final class VaultKvTest {
     h.vault.on("GET", "secret/data/db", "kv-v2-read", 200, kv2("{\"port\":5432}", 1));
     VaultSecretProvider vault = h.provider();
 
-    assertThat(text(vault.fetch(ref("vault://secret/db#port"), CTX).value())).isEqualTo("5432");
+    assertThat(text(h.fetch(vault, ref("vault://secret/db#port"), CTX).value())).isEqualTo("5432");
   }
 
   @Test
@@ -103,7 +103,7 @@ final class VaultKvTest {
     h.vault.on("GET", "secret/data/openai/ci", "kv-v2-read", 200, kv2("{\"api_key\":\"" + CANARY_VALUE + "\"}", 1));
     VaultSecretProvider vault = h.provider();
 
-    Throwable t = h.check(catchThrowable(() -> vault.fetch(ref("vault://secret/openai/ci#other"), CTX)));
+    Throwable t = h.check(catchThrowable(() -> h.fetch(vault, ref("vault://secret/openai/ci#other"), CTX)));
 
     assertThat(t).isInstanceOf(SecretNotFoundException.class).hasMessageContaining("no field 'other'");
   }
@@ -115,7 +115,7 @@ final class VaultKvTest {
             + "\"deletion_time\":\"2026-01-05T00:00:00Z\",\"destroyed\":false,\"version\":3}}}");
     VaultSecretProvider vault = h.provider();
 
-    Throwable t = h.check(catchThrowable(() -> vault.fetch(ref("vault://secret/app?version=3#k"), CTX)));
+    Throwable t = h.check(catchThrowable(() -> h.fetch(vault, ref("vault://secret/app?version=3#k"), CTX)));
 
     assertThat(t).isInstanceOf(SecretNotFoundException.class).hasMessageContaining("version 3").hasMessageContaining("deleted");
   }
@@ -126,7 +126,7 @@ final class VaultKvTest {
         "{\"data\":{\"data\":null,\"metadata\":{\"deletion_time\":\"\",\"destroyed\":true,\"version\":2}}}");
     VaultSecretProvider vault = h.provider();
 
-    assertThatThrownBy(() -> vault.fetch(ref("vault://secret/app"), CTX))
+    assertThatThrownBy(() -> h.fetch(vault, ref("vault://secret/app"), CTX))
         .isInstanceOf(SecretNotFoundException.class).hasMessageContaining("destroyed");
   }
 
@@ -136,7 +136,7 @@ final class VaultKvTest {
         "{\"data\":{\"data\":null,\"metadata\":{\"deletion_time\":\"2026-01-05T00:00:00Z\",\"destroyed\":false,\"version\":4}}}");
     VaultSecretProvider vault = h.provider();
 
-    assertThatThrownBy(() -> vault.fetch(ref("vault://secret/app"), CTX)).isInstanceOf(SecretNotFoundException.class);
+    assertThatThrownBy(() -> h.fetch(vault, ref("vault://secret/app"), CTX)).isInstanceOf(SecretNotFoundException.class);
   }
 
   @Test
@@ -144,7 +144,7 @@ final class VaultKvTest {
     h.vault.on("GET", "secret/data/nope", "kv-v2-read", 404, "{\"errors\":[]}");
     VaultSecretProvider vault = h.provider();
 
-    assertThatThrownBy(() -> vault.fetch(ref("vault://secret/nope#k"), CTX))
+    assertThatThrownBy(() -> h.fetch(vault, ref("vault://secret/nope#k"), CTX))
         .isInstanceOf(SecretNotFoundException.class).hasMessageContaining("vault://secret/nope");
   }
 
@@ -155,7 +155,7 @@ final class VaultKvTest {
     h.vault.on("GET", "kv/my-secret", "kv-v1-read", 200, sample.toString());
     VaultSecretProvider vault = h.provider(h.options().mount("kv", MountKind.KV_V1).build());
 
-    FetchResult r = vault.fetch(ref("vault://kv/my-secret#foo"), CTX);
+    FetchResult r = h.fetch(vault, ref("vault://kv/my-secret#foo"), CTX);
 
     assertThat(text(r.value())).isEqualTo("bar");
     assertThat(r.ttl()).contains(Duration.ofSeconds(3600));
@@ -166,7 +166,7 @@ final class VaultKvTest {
   void fetch_kv1WithVersion_throwsInvalidRef() {
     VaultSecretProvider vault = h.provider(h.options().mount("kv", MountKind.KV_V1).build());
 
-    assertThatThrownBy(() -> vault.fetch(ref("vault://kv/app?version=2"), CTX))
+    assertThatThrownBy(() -> h.fetch(vault, ref("vault://kv/app?version=2"), CTX))
         .isInstanceOf(InvalidSecretRefException.class).hasMessageContaining("no versions");
     assertThat(h.vault.requests()).isEmpty();
   }
@@ -179,8 +179,8 @@ final class VaultKvTest {
     h.vault.on("GET", "team/kv/data/openai/prod", "kv-v2-read", 200, kv2("{\"api_key\":\"x-2\"}", 1));
     VaultSecretProvider vault = h.provider(h.options().build());
 
-    assertThat(text(vault.fetch(ref("vault://team/kv/openai/ci#api_key"), CTX).value())).isEqualTo("x-1");
-    assertThat(text(vault.fetch(ref("vault://team/kv/openai/prod#api_key"), CTX).value())).isEqualTo("x-2");
+    assertThat(text(h.fetch(vault, ref("vault://team/kv/openai/ci#api_key"), CTX).value())).isEqualTo("x-1");
+    assertThat(text(h.fetch(vault, ref("vault://team/kv/openai/prod#api_key"), CTX).value())).isEqualTo("x-2");
 
     assertThat(h.vault.count("GET", "sys/internal/ui/mounts/team/kv/openai/ci")).isEqualTo(1);
     assertThat(h.vault.requests()).noneMatch(q -> q.getUrl().encodedPath().contains("mounts/team/kv/openai/prod"));
@@ -192,7 +192,7 @@ final class VaultKvTest {
     h.vault.on("GET", "old/app", "kv-v1-read", 200, "{\"data\":{\"k\":\"v1\"}}");
     VaultSecretProvider vault = h.provider(h.options().build());
 
-    assertThat(text(vault.fetch(ref("vault://old/app#k"), CTX).value())).isEqualTo("v1");
+    assertThat(text(h.fetch(vault, ref("vault://old/app#k"), CTX).value())).isEqualTo("v1");
   }
 
   @Test
@@ -203,7 +203,7 @@ final class VaultKvTest {
     h.vault.on("GET", "cubbyhole/app", "kv-v1-read", 200, "{\"data\":{\"k\":\"c\"}}");
     VaultSecretProvider vault = h.provider(h.options().build());
 
-    FetchResult r = vault.fetch(ref("vault://cubbyhole/app#k"), CTX);
+    FetchResult r = h.fetch(vault, ref("vault://cubbyhole/app#k"), CTX);
 
     assertThat(text(r.value())).isEqualTo("c");
     assertThat(r.metadata()).containsEntry("vault.mount", "cubbyhole").doesNotContainKey("vault.kv_version");
@@ -216,14 +216,14 @@ final class VaultKvTest {
     h.vault.on("GET", "kv/data/app", "kv-v2-read", 200, kv2("{\"k\":\"v\"}", 1));
     VaultSecretProvider vault = h.provider(h.options().build());
 
-    assertThat(text(vault.fetch(ref("vault://kv/app#k"), CTX).value())).isEqualTo("v");
+    assertThat(text(h.fetch(vault, ref("vault://kv/app#k"), CTX).value())).isEqualTo("v");
   }
 
   @Test
   void fetch_refNamesOnlyMount_throwsInvalidRef() {
     VaultSecretProvider vault = h.provider();
 
-    assertThatThrownBy(() -> vault.fetch(ref("vault://secret"), CTX))
+    assertThatThrownBy(() -> h.fetch(vault, ref("vault://secret"), CTX))
         .isInstanceOf(InvalidSecretRefException.class).hasMessageContaining("no secret under it");
   }
 
@@ -231,10 +231,10 @@ final class VaultKvTest {
   void fetch_unknownQueryParameterOrBadVersion_throwsInvalidRefWithoutCallingVault() {
     VaultSecretProvider vault = h.provider();
 
-    assertThatThrownBy(() -> vault.fetch(ref("vault://secret/a?stage=x"), CTX)).isInstanceOf(InvalidSecretRefException.class);
-    assertThatThrownBy(() -> vault.fetch(ref("vault://secret/a?version=0"), CTX))
+    assertThatThrownBy(() -> h.fetch(vault, ref("vault://secret/a?stage=x"), CTX)).isInstanceOf(InvalidSecretRefException.class);
+    assertThatThrownBy(() -> h.fetch(vault, ref("vault://secret/a?version=0"), CTX))
         .isInstanceOf(InvalidSecretRefException.class).hasMessageContaining("positive integer");
-    assertThatThrownBy(() -> vault.fetch(ref("vault://secret/a?version=abc"), CTX)).isInstanceOf(InvalidSecretRefException.class);
+    assertThatThrownBy(() -> h.fetch(vault, ref("vault://secret/a?version=abc"), CTX)).isInstanceOf(InvalidSecretRefException.class);
     assertThat(h.vault.requests()).isEmpty();
   }
 
@@ -243,7 +243,7 @@ final class VaultKvTest {
     h.vault.on("GET", "secret/data/a", "kv-v2-read", 200, kv2("{\"k\":\"v\"}", 1));
     VaultSecretProvider vault = h.provider(h.options().namespace("team/ci").build());
 
-    vault.fetch(ref("vault://secret/a#k"), CTX);
+    h.fetch(vault, ref("vault://secret/a#k"), CTX);
 
     assertThat(h.vault.requests()).isNotEmpty()
         .allSatisfy(q -> assertThat(q.getHeaders().get("X-Vault-Namespace")).isEqualTo("team/ci"));
@@ -254,7 +254,7 @@ final class VaultKvTest {
     h.vault.on("GET", "secret/data/a b/c", "kv-v2-read", 200, kv2("{\"k\":\"v\"}", 1));
     VaultSecretProvider vault = h.provider();
 
-    vault.fetch(ref("vault://secret/a%20b/c#k"), CTX);
+    h.fetch(vault, ref("vault://secret/a%20b/c#k"), CTX);
 
     assertThat(h.vault.requests().get(h.vault.requests().size() - 1).getUrl().encodedPath()).isEqualTo("/v1/secret/data/a%20b/c");
   }
@@ -263,7 +263,7 @@ final class VaultKvTest {
   void toString_providerAndResult_showNoValueOrToken() {
     h.vault.on("GET", "secret/data/openai/ci", "kv-v2-read", 200, kv2("{\"api_key\":\"" + CANARY_VALUE + "\"}", 7));
     VaultSecretProvider vault = h.provider();
-    FetchResult r = vault.fetch(ref("vault://secret/openai/ci#api_key"), CTX);
+    FetchResult r = h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX);
 
     assertThat(r.toString()).doesNotContain(CANARY_VALUE);
     assertThat(vault.toString()).doesNotContain(CANARY_TOKEN);

@@ -68,7 +68,7 @@ final class VaultLeaseTest {
     h.vault.on("GET", "database/creds/my-role", "database-generate-credentials", 200, sample.toString());
     VaultSecretProvider vault = provider();
 
-    FetchResult r = vault.fetch(ref("vault://database/creds/my-role#username"), CTX);
+    FetchResult r = h.fetch(vault, ref("vault://database/creds/my-role#username"), CTX);
 
     assertThat(text(r.value())).isEqualTo("root-1430158508-126");
     assertThat(r.ttl()).isEmpty();
@@ -80,8 +80,8 @@ final class VaultLeaseTest {
     creds(3600, true);
     VaultSecretProvider vault = provider();
 
-    FetchResult user = h.check(vault.fetch(ref("vault://database/creds/readonly#username"), CTX));
-    FetchResult pass = h.check(vault.fetch(ref("vault://database/creds/readonly#password"), CTX));
+    FetchResult user = h.check(h.fetch(vault, ref("vault://database/creds/readonly#username"), CTX));
+    FetchResult pass = h.check(h.fetch(vault, ref("vault://database/creds/readonly#password"), CTX));
 
     assertThat(text(user.value())).isEqualTo("v-user-1");
     assertThat(text(pass.value())).isEqualTo(CANARY_VALUE + "-1");
@@ -101,10 +101,10 @@ final class VaultLeaseTest {
       h.vault.on("POST", "sys/leases/renew", "leases-renew-lease", 200, "{\"lease_id\":\"x\",\"renewable\":true,\"lease_duration\":2764790}");
     }
     VaultSecretProvider vault = provider();
-    vault.fetch(ref("vault://database/creds/readonly#password"), CTX);
+    h.fetch(vault, ref("vault://database/creds/readonly#password"), CTX);
 
     h.ticker.advance(Duration.ofSeconds(2700)); // 75 %: when the client refreshes
-    FetchResult again = vault.fetch(ref("vault://database/creds/readonly#password"), CTX);
+    FetchResult again = h.fetch(vault, ref("vault://database/creds/readonly#password"), CTX);
 
     assertThat(text(again.value())).isEqualTo(CANARY_VALUE + "-1");
     assertThat(again.ttl()).contains(Duration.ofSeconds(2764790));
@@ -119,10 +119,10 @@ final class VaultLeaseTest {
     h.vault.on("POST", "sys/leases/renew", "leases-renew-lease", 400, "{\"errors\":[\"lease not found\"]}");
     h.vault.on("POST", "sys/leases/revoke", "leases-revoke-lease", 204, null);
     VaultSecretProvider vault = provider();
-    vault.fetch(ref("vault://database/creds/readonly"), CTX);
+    h.fetch(vault, ref("vault://database/creds/readonly"), CTX);
 
     h.ticker.advance(Duration.ofSeconds(450));
-    FetchResult second = vault.fetch(ref("vault://database/creds/readonly#username"), CTX);
+    FetchResult second = h.fetch(vault, ref("vault://database/creds/readonly#username"), CTX);
     assertThat(text(second.value())).isEqualTo("v-user-2");
 
     vault.close();
@@ -136,10 +136,10 @@ final class VaultLeaseTest {
     creds(600, true);
     h.vault.on("POST", "sys/leases/renew", "leases-renew-lease", 200, "{\"lease_id\":\"x\",\"renewable\":true,\"lease_duration\":10}");
     VaultSecretProvider vault = h.provider(h.options().mount("database", MountKind.GENERIC).revokeOnClose(false).build());
-    vault.fetch(ref("vault://database/creds/readonly#username"), CTX);
+    h.fetch(vault, ref("vault://database/creds/readonly#username"), CTX);
 
     h.ticker.advance(Duration.ofSeconds(400));
-    FetchResult next = vault.fetch(ref("vault://database/creds/readonly#username"), CTX);
+    FetchResult next = h.fetch(vault, ref("vault://database/creds/readonly#username"), CTX);
 
     assertThat(text(next.value())).isEqualTo("v-user-2");
     assertThat(next.ttl()).contains(Duration.ofSeconds(600));
@@ -149,12 +149,12 @@ final class VaultLeaseTest {
   void fetch_notRenewableLease_servedUntilNearExpiryThenReplaced() {
     creds(600, false);
     VaultSecretProvider vault = h.provider(h.options().mount("database", MountKind.GENERIC).revokeOnClose(false).build());
-    vault.fetch(ref("vault://database/creds/readonly#username"), CTX);
+    h.fetch(vault, ref("vault://database/creds/readonly#username"), CTX);
 
     h.ticker.advance(Duration.ofSeconds(400)); // 200 s left: still served
-    assertThat(text(vault.fetch(ref("vault://database/creds/readonly#username"), CTX).value())).isEqualTo("v-user-1");
+    assertThat(text(h.fetch(vault, ref("vault://database/creds/readonly#username"), CTX).value())).isEqualTo("v-user-1");
     h.ticker.advance(Duration.ofSeconds(180)); // 20 s left: below the 30 s minimum
-    assertThat(text(vault.fetch(ref("vault://database/creds/readonly#username"), CTX).value())).isEqualTo("v-user-2");
+    assertThat(text(h.fetch(vault, ref("vault://database/creds/readonly#username"), CTX).value())).isEqualTo("v-user-2");
     assertThat(h.vault.count("POST", "sys/leases/renew")).isZero();
   }
 
@@ -162,7 +162,7 @@ final class VaultLeaseTest {
   void close_expiredLeases_notRevoked() {
     creds(60, false);
     VaultSecretProvider vault = provider();
-    vault.fetch(ref("vault://database/creds/readonly#username"), CTX);
+    h.fetch(vault, ref("vault://database/creds/readonly#username"), CTX);
     h.ticker.advance(Duration.ofSeconds(61));
 
     vault.close();

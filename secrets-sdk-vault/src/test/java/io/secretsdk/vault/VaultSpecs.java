@@ -71,13 +71,13 @@ final class VaultSpecs {
 
     Index(JsonNode openapi) {
       this.schemas = openapi.path("components").path("schemas");
-      openapi.path("paths").fields().forEachRemaining(e -> {
+      openapi.path("paths").properties().forEach(e -> {
         String template = e.getKey();
         if (template.contains("^")) {
           return;
         }
         Pattern regex = Pattern.compile(toRegex(template));
-        e.getValue().fields().forEachRemaining(m -> {
+        e.getValue().properties().forEach(m -> {
           JsonNode op = m.getValue();
           if (!op.isObject() || !op.has("operationId")) {
             return;

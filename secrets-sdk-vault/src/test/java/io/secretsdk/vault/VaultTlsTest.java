@@ -73,7 +73,7 @@ final class VaultTlsTest {
     Path ca = write("ca.pem", serverRoot.certificatePem());
     VaultSecretProvider vault = h.provider(h.options().caCertificate(ca).build());
 
-    assertThat(text(vault.fetch(ref("vault://secret/app#k"), CTX).value())).isEqualTo("tls-ok");
+    assertThat(text(h.fetch(vault, ref("vault://secret/app#k"), CTX).value())).isEqualTo("tls-ok");
     assertThat(h.address()).startsWith("https://");
   }
 
@@ -83,7 +83,7 @@ final class VaultTlsTest {
     Path otherCa = write("other.pem", clientRoot.certificatePem());
     VaultSecretProvider vault = h.provider(h.options().caCertificate(otherCa).build());
 
-    Throwable t = h.check(catchThrowable(() -> vault.fetch(ref("vault://secret/app#k"), CTX)));
+    Throwable t = h.check(catchThrowable(() -> h.fetch(vault, ref("vault://secret/app#k"), CTX)));
 
     assertThat(t).isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("SSL");
     assertThat(h.vault.requests()).isEmpty();
@@ -94,7 +94,7 @@ final class VaultTlsTest {
     start(false);
     VaultSecretProvider vault = h.provider(h.options().build());
 
-    assertThatThrownBy(() -> vault.fetch(ref("vault://secret/app#k"), CTX)).isInstanceOf(ProviderUnavailableException.class);
+    assertThatThrownBy(() -> h.fetch(vault, ref("vault://secret/app#k"), CTX)).isInstanceOf(ProviderUnavailableException.class);
   }
 
   @Test
@@ -106,7 +106,7 @@ final class VaultTlsTest {
         .clientCertificate(write("client.pem", client.certificatePem()), write("client.key", client.privateKeyPkcs8Pem()))
         .build());
 
-    assertThat(text(vault.fetch(ref("vault://secret/app#k"), CTX).value())).isEqualTo("tls-ok");
+    assertThat(text(h.fetch(vault, ref("vault://secret/app#k"), CTX).value())).isEqualTo("tls-ok");
     assertThat(h.vault.requests().get(0).getHandshake().peerPrincipal().getName()).contains("CN=runner");
   }
 
@@ -119,7 +119,7 @@ final class VaultTlsTest {
         .clientCertificate(write("client.pem", client.certificatePem()), write("client.key", client.privateKeyPkcs1Pem()))
         .build());
 
-    assertThat(text(vault.fetch(ref("vault://secret/app#k"), CTX).value())).isEqualTo("tls-ok");
+    assertThat(text(h.fetch(vault, ref("vault://secret/app#k"), CTX).value())).isEqualTo("tls-ok");
   }
 
   @Test
@@ -127,7 +127,7 @@ final class VaultTlsTest {
     start(true);
     VaultSecretProvider vault = h.provider(h.options().caCertificate(write("ca.pem", serverRoot.certificatePem())).build());
 
-    assertThatThrownBy(() -> vault.fetch(ref("vault://secret/app#k"), CTX)).isInstanceOf(ProviderUnavailableException.class);
+    assertThatThrownBy(() -> h.fetch(vault, ref("vault://secret/app#k"), CTX)).isInstanceOf(ProviderUnavailableException.class);
   }
 
   @Test

@@ -52,7 +52,7 @@ final class VaultWriteTest {
     h.vault.on("POST", "secret/data/app", "kv-v2-write", 200, writeResponse(4));
     VaultSecretProvider vault = h.provider();
 
-    String v = vault.write(ref("vault://secret/app"), ("{\"api_key\":\"" + CANARY_VALUE + "\"}").getBytes(StandardCharsets.UTF_8), "3");
+    String v = h.write(vault, ref("vault://secret/app"), ("{\"api_key\":\"" + CANARY_VALUE + "\"}").getBytes(StandardCharsets.UTF_8), "3");
 
     assertThat(v).isEqualTo("4");
     JsonNode body = lastPost();
@@ -65,7 +65,7 @@ final class VaultWriteTest {
     h.vault.on("POST", "secret/data/app", "kv-v2-write", 200, writeResponse(1));
     VaultSecretProvider vault = h.provider();
 
-    vault.write(ref("vault://secret/app"), "{\"k\":\"v\"}".getBytes(StandardCharsets.UTF_8), null);
+    h.write(vault, ref("vault://secret/app"), "{\"k\":\"v\"}".getBytes(StandardCharsets.UTF_8), null);
 
     assertThat(lastPost().has("options")).isFalse();
   }
@@ -77,7 +77,7 @@ final class VaultWriteTest {
     VaultSecretProvider vault = h.provider();
 
     Throwable t = h.check(catchThrowable(() ->
-        vault.write(ref("vault://secret/app"), ("{\"k\":\"" + CANARY_VALUE + "\"}").getBytes(StandardCharsets.UTF_8), "2")));
+        h.write(vault, ref("vault://secret/app"), ("{\"k\":\"" + CANARY_VALUE + "\"}").getBytes(StandardCharsets.UTF_8), "2")));
 
     assertThat(t).isInstanceOf(SecretVersionConflictException.class).hasMessageContaining("check-and-set");
   }
@@ -89,7 +89,7 @@ final class VaultWriteTest {
     h.vault.on("POST", "secret/data/app", "kv-v2-write", 200, writeResponse(6));
     VaultSecretProvider vault = h.provider();
 
-    String v = vault.write(ref("vault://secret/app#api_key"), CANARY_VALUE.getBytes(StandardCharsets.UTF_8), null);
+    String v = h.write(vault, ref("vault://secret/app#api_key"), CANARY_VALUE.getBytes(StandardCharsets.UTF_8), null);
 
     assertThat(v).isEqualTo("6");
     JsonNode body = lastPost();
@@ -103,7 +103,7 @@ final class VaultWriteTest {
     h.vault.on("GET", "secret/data/app", "kv-v2-read", 200, "{\"data\":{\"data\":{\"k\":\"v\"},\"metadata\":{\"version\":5}}}");
     VaultSecretProvider vault = h.provider();
 
-    assertThatThrownBy(() -> vault.write(ref("vault://secret/app#k"), "x".getBytes(StandardCharsets.UTF_8), "4"))
+    assertThatThrownBy(() -> h.write(vault, ref("vault://secret/app#k"), "x".getBytes(StandardCharsets.UTF_8), "4"))
         .isInstanceOf(SecretVersionConflictException.class).hasMessageContaining("current version is 5");
     assertThat(h.vault.count("POST", "secret/data/app")).isZero();
   }
@@ -114,7 +114,7 @@ final class VaultWriteTest {
     h.vault.on("POST", "secret/data/new", "kv-v2-write", 200, writeResponse(1));
     VaultSecretProvider vault = h.provider();
 
-    assertThat(vault.write(ref("vault://secret/new#k"), "v".getBytes(StandardCharsets.UTF_8), "0")).isEqualTo("1");
+    assertThat(h.write(vault, ref("vault://secret/new#k"), "v".getBytes(StandardCharsets.UTF_8), "0")).isEqualTo("1");
     assertThat(lastPost().at("/options/cas").asLong()).isZero();
   }
 
@@ -123,13 +123,13 @@ final class VaultWriteTest {
     VaultSecretProvider vault = h.provider(h.options().mount("legacy", MountKind.KV_V1).build());
     byte[] notJson = CANARY_VALUE.getBytes(StandardCharsets.UTF_8);
 
-    assertThatThrownBy(() -> vault.write(ref("vault://secret/app"), notJson, null))
+    assertThatThrownBy(() -> h.write(vault, ref("vault://secret/app"), notJson, null))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("JSON object").hasMessageNotContaining(CANARY_VALUE);
-    assertThatThrownBy(() -> vault.write(ref("vault://secret/app#k"), new byte[] {(byte) 0xff}, null))
+    assertThatThrownBy(() -> h.write(vault, ref("vault://secret/app#k"), new byte[] {(byte) 0xff}, null))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("UTF-8");
-    assertThatThrownBy(() -> vault.write(ref("vault://secret/app"), notJson, "-1")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> vault.write(ref("vault://secret/app?version=2"), notJson, null)).isInstanceOf(InvalidSecretRefException.class);
-    assertThatThrownBy(() -> vault.write(ref("vault://legacy/app"), notJson, null)).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> h.write(vault, ref("vault://secret/app"), notJson, "-1")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> h.write(vault, ref("vault://secret/app?version=2"), notJson, null)).isInstanceOf(InvalidSecretRefException.class);
+    assertThatThrownBy(() -> h.write(vault, ref("vault://legacy/app"), notJson, null)).isInstanceOf(UnsupportedOperationException.class);
     assertThat(h.vault.count("POST", "secret/data/app")).isZero();
   }
 }

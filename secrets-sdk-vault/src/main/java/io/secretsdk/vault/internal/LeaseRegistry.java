@@ -65,11 +65,17 @@ public final class LeaseRegistry {
     return current.get(key);
   }
 
-  /** Replaces the lease of {@code key}; a replaced lease is kept (data wiped) for revocation. */
-  public void hold(String key, Lease lease) {
+  /**
+   * Replaces the lease of {@code key}; a replaced lease is kept (data wiped) for revocation until it
+   * expires. Retired leases that expired by {@code now} are forgotten.
+   */
+  public void hold(String key, Lease lease, long now) {
     Lease old = current.put(key, lease);
     if (old != null && old != lease && !old.id.equals(lease.id)) {
       retire(old);
+    }
+    synchronized (retired) {
+      retired.removeIf(l -> l.expired(now));
     }
   }
 
