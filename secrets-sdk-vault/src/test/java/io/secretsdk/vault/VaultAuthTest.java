@@ -403,6 +403,7 @@ final class VaultAuthTest {
   void fetch_50ConcurrentResolvesDuringRenewal_renewOnceAndOthersNotBlocked() throws Exception {
     h.vault.on("POST", "auth/approle/login", "app-role-login", 200, login(CANARY_TOKEN, 600, true));
     CountDownLatch othersServed = new CountDownLatch(49);
+    java.util.concurrent.atomic.AtomicBoolean renewWaitedForOthers = new java.util.concurrent.atomic.AtomicBoolean();
     h.vault.on("GET", "secret/data/openai/ci", "kv-v2-read", r -> {
       othersServed.countDown();
       return SpecDispatcher.json(200, READ);
@@ -410,7 +411,7 @@ final class VaultAuthTest {
     h.vault.on("POST", "auth/token/renew-self", "token-renew-self", r -> {
       try {
         // the renewal completes only after the 49 other resolves were served with the current token
-        othersServed.await(20, TimeUnit.SECONDS);
+        renewWaitedForOthers.set(othersServed.await(20, TimeUnit.SECONDS));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -434,7 +435,7 @@ final class VaultAuthTest {
     }
 
     assertThat(h.vault.count("POST", "auth/token/renew-self")).isEqualTo(1);
-    assertThat(othersServed.getCount()).isZero();
+    assertThat(renewWaitedForOthers).as("49 resolves served while the renewal was in flight").isTrue();
     assertThat(vault.sessions().loginCount()).isEqualTo(1);
   }
 
