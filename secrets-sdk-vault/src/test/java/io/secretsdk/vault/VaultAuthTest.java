@@ -402,7 +402,7 @@ final class VaultAuthTest {
   @Test
   void fetch_50ConcurrentResolvesDuringRenewal_renewOnceAndOthersNotBlocked() throws Exception {
     h.vault.on("POST", "auth/approle/login", "app-role-login", 200, login(CANARY_TOKEN, 600, true));
-    CountDownLatch othersServed = new CountDownLatch(49);
+    CountDownLatch othersServed = new CountDownLatch(1 + 49); // the first resolve, then 49 during renewal
     java.util.concurrent.atomic.AtomicBoolean renewWaitedForOthers = new java.util.concurrent.atomic.AtomicBoolean();
     h.vault.on("GET", "secret/data/openai/ci", "kv-v2-read", r -> {
       othersServed.countDown();
