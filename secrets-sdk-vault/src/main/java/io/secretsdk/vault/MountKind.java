@@ -1,6 +1,10 @@
 package io.secretsdk.vault;
 
-/** How the provider reads a mount: KV version 1, KV version 2, or any other engine (leases). */
+/**
+ * How the provider reads a mount: KV version 1, KV version 2, or any other engine (leases).
+ *
+ * <p>Immutable and thread-safe.
+ */
 public enum MountKind {
   /** KV version 1: {@code GET <mount>/<path>}; no versions. */
   KV_V1,

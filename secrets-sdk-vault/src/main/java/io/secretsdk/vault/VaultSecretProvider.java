@@ -112,6 +112,20 @@ public final class VaultSecretProvider implements SecretProvider {
   }
 
   /**
+   * Logs in now (or looks the configured token up with {@code auth/token/lookup-self}) instead of on
+   * the first fetch, so that bad credentials or an unreachable server fail at start-up.
+   *
+   * @throws io.secretsdk.SecretAccessDeniedException if Vault refuses the credentials or token
+   * @throws ProviderUnavailableException if Vault cannot be reached
+   * @throws io.secretsdk.SecretConfigException if the credentials are not configured
+   * @throws IllegalStateException if the provider is closed
+   */
+  public void login() {
+    checkOpen();
+    sessions.token();
+  }
+
+  /**
    * Fetches the value at {@code ref}.
    *
    * @throws InvalidSecretRefException if the ref has unknown parameters, a bad version, names only a

@@ -62,6 +62,7 @@ import java.util.function.Function;
  * <p>Thread-safe; stateless.
  */
 public final class VaultSecretProviderFactory implements SecretProviderFactory {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(VaultSecretProviderFactory.class);
   private static final Set<String> OPTIONS = Set.of("address", "namespace", "ca_cert", "client_cert", "client_key",
       "auth", "auth_mount", "token_file", "role_id", "secret_id_file", "secret_id_wrapped", "role", "jwt_source",
       "jwt_audience", "jwt_file", "mounts", "detect_mounts", "allow_insecure_http", "connect_timeout",
@@ -98,6 +99,12 @@ public final class VaultSecretProviderFactory implements SecretProviderFactory {
       if (!OPTIONS.contains(key)) {
         throw new SecretConfigException(null, 0, "vault." + key, "unknown option; known: " + String.join(", ", new java.util.TreeSet<>(OPTIONS)));
       }
+    }
+    if (settings.env("VAULT_SKIP_VERIFY").filter(v -> !v.equalsIgnoreCase("false") && !v.equals("0")).isPresent()) {
+      LOG.warn("VAULT_SKIP_VERIFY is ignored: this SDK never turns TLS verification off; set VAULT_CACERT instead");
+    }
+    if (settings.env("VAULT_CAPATH").isPresent()) {
+      LOG.warn("VAULT_CAPATH is not supported; concatenate the certificates into one file and set VAULT_CACERT");
     }
     VaultOptions.Builder b = VaultOptions.builder();
     try {

@@ -114,6 +114,17 @@ final class VaultAuthTest {
   }
 
   @Test
+  void login_eagerly_failsFastWithoutAnyFetch() {
+    h.vault.on("POST", "auth/approle/login", "app-role-login", 400, "{\"errors\":[\"invalid role ID\"]}");
+    VaultSecretProvider vault = h.provider(h.options().authentication(approle()).build());
+
+    Throwable t = h.check(catchThrowable(vault::login));
+
+    assertThat(t).isInstanceOf(SecretAccessDeniedException.class).hasMessageContaining("invalid role ID");
+    assertThat(h.vault.requests()).hasSize(1);
+  }
+
+  @Test
   void fetch_literalTokenRejectedByLookup_throwsAccessDenied() {
     h.vault.on("GET", "auth/token/lookup-self", "token-look-up-self", 403, "{\"errors\":[\"bad token " + CANARY_TOKEN + "\"]}");
     VaultSecretProvider vault = h.provider();

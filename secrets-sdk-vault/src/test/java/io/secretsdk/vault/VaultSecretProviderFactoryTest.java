@@ -107,6 +107,16 @@ final class VaultSecretProviderFactoryTest {
   }
 
   @Test
+  void options_skipVerifySet_isIgnoredWithWarning() {
+    try (LogCapture logs = new LogCapture()) {
+      VaultOptions o = options(Map.of(), Map.of("VAULT_TOKEN", "x", "VAULT_SKIP_VERIFY", "true"));
+
+      assertThat(o.caCertificate()).isEmpty();
+      assertThat(logs.all()).contains("VAULT_SKIP_VERIFY is ignored");
+    }
+  }
+
+  @Test
   void serviceLoader_findsFactoryForVaultScheme() {
     Map<String, SecretProviderFactory> found = new HashMap<>();
     ServiceLoader.load(SecretProviderFactory.class).forEach(f -> found.put(f.scheme(), f));
