@@ -95,7 +95,7 @@ public final class FileTokenSource implements IdentityTokenSource {
       throw new SecretConfigException(path, 0, null, "token file does not exist");
     } catch (IOException e) {
       throw new ProviderUnavailableException(null, "cannot read token file " + path + ": "
-          + e.getClass().getSimpleName(), null);
+          + e.getClass().getSimpleName(), e);
     }
   }
 
@@ -107,7 +107,7 @@ public final class FileTokenSource implements IdentityTokenSource {
       throw new SecretConfigException(path, 0, null, "token file does not exist");
     } catch (IOException e) {
       throw new ProviderUnavailableException(null, "cannot read token file " + path + ": "
-          + e.getClass().getSimpleName(), null);
+          + e.getClass().getSimpleName(), e);
     }
     if (bytes.length > JwtSupport.MAX_TOKEN_BYTES) {
       throw new SecretConfigException(path, 0, null,

@@ -136,7 +136,7 @@ public final class GitHubActionsTokenSource implements IdentityTokenSource, Auto
       response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
     } catch (IOException e) {
       throw new ProviderUnavailableException(null,
-          "GitHub Actions OIDC token request to " + uri.getHost() + " failed: " + e.getClass().getSimpleName(), null);
+          "GitHub Actions OIDC token request to " + uri.getHost() + " failed: " + e.getClass().getSimpleName(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ProviderUnavailableException(null, "interrupted while requesting the GitHub Actions OIDC token", null);
@@ -146,7 +146,7 @@ public final class GitHubActionsTokenSource implements IdentityTokenSource, Auto
       body = in.readNBytes(JwtSupport.MAX_TOKEN_BYTES + 1);
     } catch (IOException e) {
       throw new ProviderUnavailableException(null,
-          "reading the GitHub Actions OIDC token response failed: " + e.getClass().getSimpleName(), null);
+          "reading the GitHub Actions OIDC token response failed: " + e.getClass().getSimpleName(), e);
     }
     int status = response.statusCode();
     if (status == 401 || status == 403) {

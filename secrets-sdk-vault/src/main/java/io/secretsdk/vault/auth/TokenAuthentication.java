@@ -106,7 +106,7 @@ public final class TokenAuthentication implements ClientAuthentication {
       throw new SecretConfigException(file, 0, null, "Vault token file does not exist");
     } catch (IOException e) {
       throw new ProviderUnavailableException(null, "cannot read Vault token file " + file + ": "
-          + e.getClass().getSimpleName(), null);
+          + e.getClass().getSimpleName(), e);
     }
   }
 
@@ -118,7 +118,7 @@ public final class TokenAuthentication implements ClientAuthentication {
       throw new SecretConfigException(file, 0, null, "Vault token file does not exist");
     } catch (IOException e) {
       throw new ProviderUnavailableException(null, "cannot read Vault token file " + file + ": "
-          + e.getClass().getSimpleName(), null);
+          + e.getClass().getSimpleName(), e);
     }
     try {
       if (bytes.length > MAX_TOKEN_FILE_BYTES) {

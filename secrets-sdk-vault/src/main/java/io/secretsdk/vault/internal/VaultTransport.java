@@ -151,9 +151,9 @@ public final class VaultTransport implements AutoCloseable {
         }
       }
     } catch (InterruptedIOException e) {
-      throw new ProviderUnavailableException(ref, "Vault call " + target + " timed out or was interrupted", null);
+      throw new ProviderUnavailableException(ref, "Vault call " + target + " timed out or was interrupted", e);
     } catch (IOException e) {
-      throw new ProviderUnavailableException(ref, "Vault call " + target + " failed: " + e.getClass().getSimpleName(), null);
+      throw new ProviderUnavailableException(ref, "Vault call " + target + " failed: " + e.getClass().getSimpleName(), e);
     } finally {
       if (payload != null) {
         java.util.Arrays.fill(payload, (byte) 0);
