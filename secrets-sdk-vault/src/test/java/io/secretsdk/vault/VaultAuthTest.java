@@ -125,6 +125,18 @@ final class VaultAuthTest {
   }
 
   @Test
+  void fetch_customAuthenticationThrows_wrappedWithoutItsMessage() {
+    VaultSecretProvider vault = h.provider(h.options().authentication(client -> {
+      throw new IllegalStateException("leaked " + CANARY_TOKEN);
+    }).build());
+
+    Throwable t = h.check(catchThrowable(() -> h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX)));
+
+    assertThat(t).isInstanceOf(io.secretsdk.ProviderUnavailableException.class)
+        .hasMessageContaining("java.lang.IllegalStateException").hasNoCause();
+  }
+
+  @Test
   void fetch_literalTokenRejectedByLookup_throwsAccessDenied() {
     h.vault.on("GET", "auth/token/lookup-self", "token-look-up-self", 403, "{\"errors\":[\"bad token " + CANARY_TOKEN + "\"]}");
     VaultSecretProvider vault = h.provider();

@@ -157,7 +157,20 @@ public final class SessionManager implements VaultLoginClient, AutoCloseable {
   }
 
   private Session login() {
-    VaultToken t = auth.login(this);
+    VaultToken t;
+    try {
+      t = auth.login(this);
+    } catch (SecretException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // a user-supplied authentication or token source failed: its message may hold a credential
+      throw new ProviderUnavailableException(null, "Vault authentication " + auth.getClass().getSimpleName()
+          + " failed: " + e.getClass().getName());
+    }
+    if (t == null) {
+      throw new ProviderUnavailableException(null, "Vault authentication " + auth.getClass().getSimpleName()
+          + " returned no token");
+    }
     logins.incrementAndGet();
     sensitive.add(t.reveal());
     boolean loggedIn = t.ttl().isPresent();
