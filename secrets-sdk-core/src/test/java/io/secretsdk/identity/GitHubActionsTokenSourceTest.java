@@ -112,6 +112,41 @@ final class GitHubActionsTokenSourceTest {
   }
 
   @Test
+  void token_concurrentCallers_shareOneRequest() throws Exception {
+    String jwt = TestJwts.jwt("shared", T0.plusSeconds(600));
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    responder.set(ex -> {
+      try {
+        release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      send(ex, 200, "{\"value\":\"" + jwt + "\"}");
+    });
+    Map<String, String> env = env();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try (GitHubActionsTokenSource source = GitHubActionsTokenSource.builder().audience("vault")
+        .environment(env::get).clock(new TestJwts.MutableClock(T0)).build()) {
+      java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(8);
+      List<java.util.concurrent.Future<String>> results = new java.util.ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        results.add(pool.submit(() -> {
+          started.countDown();
+          return source.token().reveal();
+        }));
+      }
+      assertThat(started.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      release.countDown();
+      for (java.util.concurrent.Future<String> f : results) {
+        assertThat(f.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(jwt);
+      }
+      assertThat(seenQueries).hasSize(1);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void token_forbidden_throwsAccessDeniedWithoutRequestToken() {
     responder.set(ex -> send(ex, 403, "{\"message\":\"no id-token permission " + REQUEST_TOKEN + "\"}"));
     Map<String, String> env = env();

@@ -177,6 +177,16 @@ final class VaultAuthTest {
   }
 
   @Test
+  void fetch_envTokenUnset_throwsConfigExceptionNamingVariable() {
+    VaultSecretProvider vault = h.provider(h.options().authentication(TokenAuthentication.create(
+        TokenAuthenticationOptions.builder().environmentVariable("VAULT_TOKEN").environment(k -> null).build())).build());
+
+    assertThat(catchThrowable(() -> h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX)))
+        .isInstanceOf(SecretConfigException.class).hasMessageContaining("VAULT_TOKEN");
+    assertThat(h.vault.requests()).isEmpty();
+  }
+
+  @Test
   void fetch_appRoleDocumentedLogin_usesIssuedToken() throws Exception {
     VaultSpecs.assumeAvailable();
     JsonNode sample = VaultSpecs.example("auth-approle.json", "Login with AppRole", "sample_response");
