@@ -128,7 +128,10 @@ public final class VaultOptions {
     return authentication;
   }
 
-  /** PEM file of CA certificates to trust instead of the system trust store, when set. */
+  /**
+   * PEM file of CA certificates (or a directory of {@code *.pem}, {@code *.crt}, {@code *.cer}
+   * files) to trust instead of the system trust store, when set.
+   */
   public Optional<Path> caCertificate() {
     return Optional.ofNullable(caCertificate);
   }
@@ -290,7 +293,10 @@ public final class VaultOptions {
       return this;
     }
 
-    /** PEM file of CA certificates to trust (like {@code VAULT_CACERT}); {@code null} for none. */
+    /**
+     * PEM file of CA certificates to trust (like {@code VAULT_CACERT}), or a directory of them (like
+     * {@code VAULT_CAPATH}); {@code null} for the system trust store.
+     */
     public Builder caCertificate(Path pem) {
       this.caCertificate = pem;
       return this;

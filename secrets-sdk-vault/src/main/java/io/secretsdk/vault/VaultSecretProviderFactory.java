@@ -37,7 +37,7 @@ import java.util.function.Function;
  *   <tr><th>option</th><th>variable</th><th>meaning</th></tr>
  *   <tr><td>{@code address}</td><td>{@code VAULT_ADDR}</td><td>server URL (default {@code https://127.0.0.1:8200})</td></tr>
  *   <tr><td>{@code namespace}</td><td>{@code VAULT_NAMESPACE}</td><td>namespace</td></tr>
- *   <tr><td>{@code ca_cert}</td><td>{@code VAULT_CACERT}</td><td>PEM CA bundle to trust</td></tr>
+ *   <tr><td>{@code ca_cert}</td><td>{@code VAULT_CACERT}, {@code VAULT_CAPATH}</td><td>PEM CA bundle (or directory) to trust</td></tr>
  *   <tr><td>{@code client_cert}, {@code client_key}</td><td>{@code VAULT_CLIENT_CERT}, {@code VAULT_CLIENT_KEY}</td><td>mTLS</td></tr>
  *   <tr><td>{@code auth}</td><td>—</td><td>{@code token} (default), {@code approle}, {@code jwt}, {@code kubernetes}</td></tr>
  *   <tr><td>{@code auth_mount}</td><td>—</td><td>mount path of the auth method</td></tr>
@@ -103,9 +103,6 @@ public final class VaultSecretProviderFactory implements SecretProviderFactory {
     if (settings.env("VAULT_SKIP_VERIFY").filter(v -> !v.equalsIgnoreCase("false") && !v.equals("0")).isPresent()) {
       LOG.warn("VAULT_SKIP_VERIFY is ignored: this SDK never turns TLS verification off; set VAULT_CACERT instead");
     }
-    if (settings.env("VAULT_CAPATH").isPresent()) {
-      LOG.warn("VAULT_CAPATH is not supported; concatenate the certificates into one file and set VAULT_CACERT");
-    }
     VaultOptions.Builder b = VaultOptions.builder();
     try {
       setting(settings, "address", "VAULT_ADDR").ifPresent(b::address);
@@ -117,7 +114,8 @@ public final class VaultSecretProviderFactory implements SecretProviderFactory {
     } catch (IllegalArgumentException e) {
       throw new SecretConfigException(null, 0, "VAULT_NAMESPACE", e.getMessage());
     }
-    setting(settings, "ca_cert", "VAULT_CACERT").map(Path::of).ifPresent(b::caCertificate);
+    setting(settings, "ca_cert", "VAULT_CACERT").or(() -> settings.env("VAULT_CAPATH")).map(Path::of)
+        .ifPresent(b::caCertificate);
     Optional<String> cert = setting(settings, "client_cert", "VAULT_CLIENT_CERT");
     Optional<String> key = setting(settings, "client_key", "VAULT_CLIENT_KEY");
     if (cert.isPresent() != key.isPresent()) {

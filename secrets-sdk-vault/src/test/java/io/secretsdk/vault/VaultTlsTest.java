@@ -78,6 +78,20 @@ final class VaultTlsTest {
   }
 
   @Test
+  void fetch_caDirectoryLikeVaultCapath_trustsServer() throws Exception {
+    start(false);
+    Path caDir = Files.createDirectory(dir.resolve("cas"));
+    Files.writeString(caDir.resolve("other.crt"), clientRoot.certificatePem());
+    Files.writeString(caDir.resolve("vault-root.pem"), serverRoot.certificatePem());
+    Files.writeString(caDir.resolve("README"), "not a certificate");
+    VaultOptions options = VaultSecretProviderFactory.options(io.secretsdk.spi.ProviderSettings.of(java.util.Map.of(),
+        java.util.Map.of("VAULT_ADDR", h.address(), "VAULT_TOKEN", VaultHarness.CANARY_TOKEN, "VAULT_CAPATH", caDir.toString())::get));
+    VaultSecretProvider vault = h.provider(options.toBuilder().ticker(h.ticker).mount("secret", MountKind.KV_V2).build());
+
+    assertThat(text(h.fetch(vault, ref("vault://secret/app#k"), CTX).value())).isEqualTo("tls-ok");
+  }
+
+  @Test
   void fetch_untrustedServer_failsVerification() throws Exception {
     start(false);
     Path otherCa = write("other.pem", clientRoot.certificatePem());

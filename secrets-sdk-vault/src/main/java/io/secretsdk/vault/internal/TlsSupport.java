@@ -132,6 +132,24 @@ public final class TlsSupport {
   }
 
   private static List<X509Certificate> certificates(Path file, String field) {
+    if (Files.isDirectory(file)) {
+      // VAULT_CAPATH: every *.pem, *.crt and *.cer file in the directory
+      List<X509Certificate> all = new ArrayList<>();
+      try (java.util.stream.Stream<Path> files = Files.list(file)) {
+        for (Path f : (Iterable<Path>) files.sorted()::iterator) {
+          String n = f.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+          if (Files.isRegularFile(f) && (n.endsWith(".pem") || n.endsWith(".crt") || n.endsWith(".cer"))) {
+            all.addAll(certificates(f, field));
+          }
+        }
+      } catch (IOException e) {
+        throw new SecretConfigException(file, 0, field, "cannot list directory: " + e.getClass().getSimpleName());
+      }
+      if (all.isEmpty()) {
+        throw new SecretConfigException(file, 0, field, "no *.pem, *.crt or *.cer certificate in the directory");
+      }
+      return all;
+    }
     byte[] pem = read(file, field);
     try {
       Collection<? extends Certificate> certs =
