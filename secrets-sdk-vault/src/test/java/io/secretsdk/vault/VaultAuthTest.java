@@ -347,6 +347,27 @@ final class VaultAuthTest {
   }
 
   @Test
+  void fetch_renewalFailsTransiently_keepsTokenAndBacksOff() {
+    h.vault.on("POST", "auth/approle/login", "app-role-login", 200, login(CANARY_TOKEN, 600, true));
+    h.vault.on("POST", "auth/token/renew-self", "token-renew-self", 503, "{\"errors\":[\"Vault is sealed\"]}");
+    readFor(Set.of(CANARY_TOKEN));
+    VaultSecretProvider vault = h.provider(h.options().authentication(approle()).build());
+    h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX);
+    h.ticker.advance(Duration.ofSeconds(545));
+
+    h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX);
+    h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX);
+    h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX);
+    assertThat(h.vault.count("POST", "auth/token/renew-self")).isEqualTo(1);
+    h.ticker.advance(Duration.ofSeconds(31));
+    h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX);
+
+    assertThat(h.vault.count("POST", "auth/token/renew-self")).isEqualTo(2);
+    assertThat(vault.sessions().loginCount()).isEqualTo(1);
+    assertThat(h.logs.all()).contains("renewal failed");
+  }
+
+  @Test
   void fetch_tokenExpired_logsInAgainWithoutRenewing() {
     AtomicInteger logins = new AtomicInteger();
     h.vault.on("POST", "auth/approle/login", "app-role-login",

@@ -116,6 +116,7 @@ public final class SessionManager implements VaultLoginClient, AutoCloseable {
         } catch (SecretException e) {
           LOG.warn("Vault token renewal failed ({}); the current token stays in use until it expires",
               e.getClass().getSimpleName());
+          postpone(s);
         } finally {
           lock.unlock();
         }
@@ -208,6 +209,16 @@ public final class SessionManager implements VaultLoginClient, AutoCloseable {
     // refresh when the renewal window starts, or two thirds into a TTL shorter than three windows
     long refreshAt = expiresAt - Math.min(renewAheadNanos, ttlNanos / 3);
     return new Session(token, ttl, expiresAt, refreshAt, renewable, loggedIn);
+  }
+
+  /** After a failed refresh, try again halfway to expiry (at most 30 s later), not on every call. */
+  private void postpone(Session s) {
+    if (session != s) {
+      return;
+    }
+    long now = ticker.read();
+    long wait = Math.min(Duration.ofSeconds(30).toNanos(), Math.max(0, s.expiresAt - now) / 2);
+    session = new Session(s.token, s.ttl, s.expiresAt, now + wait, s.renewable, s.loggedIn);
   }
 
   private void refresh(Session s) {
