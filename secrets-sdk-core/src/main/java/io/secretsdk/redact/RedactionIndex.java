@@ -410,12 +410,13 @@ public final class RedactionIndex {
 
   private static String labelOf(Object owner) {
     return owner instanceof Registration
-        ? ((Registration) owner).label : DETECTOR_LABELS[((TokenDetector) owner).ordinal()];
+        ? ((Registration) owner).label() : DETECTOR_LABELS[((TokenDetector) owner).ordinal()];
   }
 
   private static byte[] labelUtf8Of(Object owner) {
     return owner instanceof Registration
-        ? ((Registration) owner).labelUtf8 : DETECTOR_LABELS_UTF8[((TokenDetector) owner).ordinal()];
+        ? ((Registration) owner).label().getBytes(StandardCharsets.UTF_8)
+        : DETECTOR_LABELS_UTF8[((TokenDetector) owner).ordinal()];
   }
 
   /** Writes {@code bytes[from, to)} with the spans of {@code m} replaced by their labels. */
@@ -769,11 +770,12 @@ public final class RedactionIndex {
     }
   }
 
-  /** One registered (ref, value): its label and the patterns it owns. */
+  /**
+   * One registered (ref, value) and the patterns it owns. The mark is built when a match is
+   * written rather than kept, to save memory per value; matches allocate anyway.
+   */
   static final class Registration {
     final SecretRef ref;
-    final String label;
-    final byte[] labelUtf8;
     final byte[] mac;
     long[] hashes = new long[0];
     Object[] arrays = new Object[0];
@@ -781,9 +783,11 @@ public final class RedactionIndex {
 
     Registration(SecretRef ref, byte[] mac) {
       this.ref = ref;
-      this.label = "[REDACTED:" + ref + "]";
-      this.labelUtf8 = label.getBytes(StandardCharsets.UTF_8);
       this.mac = mac;
+    }
+
+    String label() {
+      return "[REDACTED:" + ref + "]";
     }
 
     void add(long hash, Object units) {
