@@ -54,16 +54,6 @@ final class Args {
       int eq = arg.indexOf('=');
       String name = (eq >= 0 ? arg.substring(0, eq) : arg);
       String bare = name.replaceFirst("^-+", "").toLowerCase(Locale.ROOT);
-      for (String word : VALUE_WORDS) {
-        if (bare.equals(word) || bare.startsWith(word + "-") || bare.endsWith("-" + word)
-            || (bare.length() == 1 && word.startsWith(bare) && !withValue.contains(name)
-                && !flags.contains(name))) {
-          throw new UsageException("option " + name + " is refused: secret values are never taken"
-              + " from arguments or the environment (they leak into shell history and process"
-              + " listings). Pipe the value on stdin, or run without input to be prompted without"
-              + " echo");
-        }
-      }
       if (flags.contains(name)) {
         if (eq >= 0) {
           throw new UsageException("option " + name + " takes no value");
@@ -80,10 +70,24 @@ final class Args {
         }
         a.options.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
       } else {
+        refuseValueOption(name, bare);
         throw new UsageException("unknown option " + name);
       }
     }
     return a;
+  }
+
+  /** An option a command does not know that looks like it carries a secret value. */
+  private static void refuseValueOption(String name, String bare) {
+    for (String word : VALUE_WORDS) {
+      if (bare.equals(word) || bare.startsWith(word + "-") || bare.endsWith("-" + word)
+          || (bare.length() == 1 && word.startsWith(bare))) {
+        throw new UsageException("option " + name + " is refused: secret values are never taken"
+            + " from arguments or the environment (they leak into shell history and process"
+            + " listings). Pipe the value on stdin, or run without input to be prompted without"
+            + " echo");
+      }
+    }
   }
 
   boolean help() {

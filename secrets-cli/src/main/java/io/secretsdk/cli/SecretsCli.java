@@ -171,7 +171,10 @@ public final class SecretsCli {
         withValue.clear();
         withValue.addAll(List.of("--store", "--key-file", "--registry", "--policy", "--env"));
       }
-      case "scan" -> withValue.clear();
+      case "scan" -> {
+        withValue.addAll(List.of("--value-env", "--ignore-file"));
+        flags.addAll(List.of("--store-values", "--no-ignore-file"));
+      }
       default -> { }
     }
     return Args.parse(rest, withValue, flags);
@@ -434,7 +437,21 @@ public final class SecretsCli {
     if (paths.isEmpty()) {
       throw new UsageException("scan needs at least one PATH");
     }
-    return ScanCommand.scan(paths.stream().map(Path::of).toList(), io);
+    Optional<Path> ignore = a.option("--ignore-file").map(Path::of);
+    if (ignore.isPresent() && a.flag("--no-ignore-file")) {
+      throw new UsageException("--ignore-file and --no-ignore-file exclude each other");
+    }
+    if (ignore.isEmpty() && !a.flag("--no-ignore-file")
+        && Files.isRegularFile(Path.of(".leakscanignore"))) {
+      ignore = Optional.of(Path.of(".leakscanignore"));
+    }
+    List<Path> roots = paths.stream().map(Path::of).toList();
+    if (!a.flag("--store-values")) {
+      return ScanCommand.scan(roots, null, a.all("--value-env"), ignore, io);
+    }
+    try (LocalSecretProvider store = LocalSecretProvider.create(options(a))) {
+      return ScanCommand.scan(roots, store, a.all("--value-env"), ignore, io);
+    }
   }
 
   // ------------------------------------------------------------------ helpers
@@ -614,9 +631,16 @@ public final class SecretsCli {
         + RunEnvironment.ENV_VARIABLE + "/CI\ndetection) and checks it against the policy, without"
         + " printing any value. local:// refs use\nthe store options; other schemes use the SDK's"
         + " providers configured from the environment.\nExits 1 naming the names that fail." + common);
-    HELP.put("scan", "usage: secrets scan PATH...\n\n"
-        + "Scans files and directories (artifacts, logs, run records) for known token formats and\n"
-        + "prints where each finding is, never the finding itself. Exits 1 if anything is found.");
+    HELP.put("scan", "usage: secrets scan [--store-values] [--value-env NAME]... [--ignore-file FILE |"
+        + " --no-ignore-file] PATH...\n\n"
+        + "Scans files and directories (artifacts, logs, run records; jar and zip entries too) with\n"
+        + "the SDK's leak scanner and prints path:line:column kind label for each finding, never the\n"
+        + "finding itself. Exits 1 if anything is found, 3 if a path could not be read.\n\n"
+        + "  --store-values     also look for every value kept in the local store, in all its encoded\n"
+        + "                     forms (base64, hex, URL- and JSON-escaped); reported as local://NAME?version=N\n"
+        + "  --value-env NAME   also look for the value of environment variable NAME (env://NAME)\n"
+        + "  --ignore-file F    globs of paths not to scan (default ./.leakscanignore when present)\n"
+        + "  --no-ignore-file   do not read ./.leakscanignore" + common);
   }
 
   private static String helpOf(String command) {

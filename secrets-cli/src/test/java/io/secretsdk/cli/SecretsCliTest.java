@@ -435,21 +435,63 @@ final class SecretsCliTest {
     assertThat(r.err()).contains("--registry");
   }
 
+  /** A GitHub-token-shaped string built at run time, so no class file holds it as a constant. */
+  private static String fakeGithubToken() {
+    return String.join("", "ghp", "_", "A1b2C3d4E5f6G7h8I9j0", "K1l2M3n4O5p6Q7r8");
+  }
+
   @Test
   void scan_fileWithToken_reportsWhereButNotWhat() throws Exception {
-    String token = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
+    String token = fakeGithubToken();
     Path logs = Files.createDirectories(dir.resolve("logs"));
     Files.writeString(logs.resolve("clean.log"), "nothing here\n");
     Files.writeString(logs.resolve("run.log"), "line one\ncalling with " + token + " now\n");
-    Result r = run("", Map.of(), null, "scan", logs.toString());
+    Result r = run("", Map.of(), null, "scan", "--no-ignore-file", logs.toString());
     assertThat(r.exit()).isEqualTo(SecretsCli.FINDINGS);
-    assertThat(r.out()).contains("run.log:2:14: github-token");
+    assertThat(r.out()).contains("run.log:2:14 token github");
     assertThat(r.all()).doesNotContain(token);
-    Result clean = run("", Map.of(), null, "scan", logs.resolve("clean.log").toString());
-    assertThat(clean.exit()).isZero();
+    Result clean = run("", Map.of(), null, "scan", "--no-ignore-file",
+        logs.resolve("clean.log").toString());
+    assertThat(clean.exit()).as(clean.all()).isZero();
+    assertThat(clean.out()).contains("0 findings in 1 files");
     assertThat(run("", Map.of(), null, "scan").exit()).isEqualTo(SecretsCli.USAGE);
     assertThat(run("", Map.of(), null, "scan", dir.resolve("missing").toString()).exit())
         .isEqualTo(SecretsCli.USAGE);
+  }
+
+  @Test
+  void scan_storeValues_findsEveryVersionInEncodedForms() throws Exception {
+    String older = canary();
+    cli(older, "put", "openai/dev");
+    cli(canary, "put", "openai/dev");
+    Path artifacts = Files.createDirectories(dir.resolve("artifacts"));
+    Files.writeString(artifacts.resolve("plain.txt"), "key=" + canary + "\n");
+    Files.writeString(artifacts.resolve("encoded.json"), "{\"auth\": \""
+        + Base64.getEncoder().encodeToString(older.getBytes(StandardCharsets.UTF_8)) + "\"}\n");
+    Files.writeString(artifacts.resolve("clean.txt"), "resolved local://openai/dev version 2\n");
+    Result r = cli("", "scan", "--store-values", "--no-ignore-file", artifacts.toString());
+    assertThat(r.exit()).as(r.all()).isEqualTo(SecretsCli.FINDINGS);
+    assertThat(r.out()).contains("plain.txt:1:5 value local://openai/dev?version=2")
+        .contains("encoded.json:1:").contains("value local://openai/dev?version=1")
+        .doesNotContain("clean.txt");
+    assertNoLeak(r, canary, older);
+    // without --store-values the values are unknown to the scanner
+    assertThat(cli("", "scan", "--no-ignore-file", artifacts.toString()).exit()).isZero();
+  }
+
+  @Test
+  void scan_valueEnv_findsThatValue_andMissingVariableIsUsageError() throws Exception {
+    Path file = dir.resolve("out.log");
+    Files.writeString(file, "token " + canary + "\n");
+    Result r = run("", Map.of("MY_TOKEN", canary), null, "scan", "--no-ignore-file", "--value-env",
+        "MY_TOKEN", file.toString());
+    assertThat(r.exit()).isEqualTo(SecretsCli.FINDINGS);
+    assertThat(r.out()).contains("out.log:1:7 value env://MY_TOKEN");
+    assertNoLeak(r, canary);
+    assertThat(run("", Map.of(), null, "scan", "--value-env", "NOPE", file.toString()).exit())
+        .isEqualTo(SecretsCli.USAGE);
+    assertThat(run("", Map.of(), null, "scan", "--ignore-file", "x", "--no-ignore-file",
+        file.toString()).exit()).isEqualTo(SecretsCli.USAGE);
   }
 
   private static String[] concat(String[] a, String[] b) {
