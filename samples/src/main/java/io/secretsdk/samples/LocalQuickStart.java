@@ -12,6 +12,7 @@ import io.secretsdk.metrics.SecretsMetrics;
 import io.secretsdk.provider.local.LocalKeys;
 import io.secretsdk.provider.local.LocalSecretProvider;
 import io.secretsdk.provider.local.LocalStoreOptions;
+import io.secretsdk.redact.RedactionIndex;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -36,8 +37,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The quick start against a real encrypted store and no server: creates a {@code local://} store
  * with a demo key in a temporary directory, seeds a random demo value for every registry name of
- * the local environment, then resolves them, shows cache hits, rotates one secret and shows the
- * listener seeing it. Prints refs, versions and lengths, never values.
+ * the local environment, then resolves them, shows a log line carrying a value as the redactor
+ * writes it, shows cache hits, rotates one secret and shows the listener seeing it. Prints refs,
+ * versions and lengths, never values.
  *
  * <p>Run from the repository root:
  * {@code mvn -B -q -DskipTests package exec:java -pl samples -am -Dexec.mainClass=io.secretsdk.samples.LocalQuickStart}.
@@ -150,6 +152,9 @@ public final class LocalQuickStart {
           out.println("resolved " + e.name() + " -> " + e.ref() + " version "
               + secret.version().orElse("-") + " (" + length + " bytes)");
           log.info("resolved {}: {}", e.name(), secret); // Secret.toString masks the value
+          if (resolved == 0) {
+            out.println("  log line, redacted: " + redactedLogLine(secret));
+          }
           resolved++;
           names.add(e.name());
         }
@@ -192,6 +197,24 @@ public final class LocalQuickStart {
     out.println(resolved + " names resolved, " + rotations.size()
         + " rotation seen; no value was printed");
     return resolved;
+  }
+
+  /**
+   * A log line that carries the value, as the redacting Logback encoder
+   * ({@code secrets-sdk-logback-redactor}) writes it: the value, registered in the process-wide
+   * {@link RedactionIndex}, becomes {@code [REDACTED:<ref>]}. The line is never printed unredacted.
+   */
+  private static String redactedLogLine(Secret secret) {
+    RedactionIndex index = RedactionIndex.global();
+    secret.useBytes(bytes -> {
+      index.register(secret.ref(), bytes); // the client may already have; registering is idempotent
+      return null;
+    });
+    return secret.useChars(chars -> {
+      String value = new String(chars);
+      String redacted = index.redact("calling the vendor with Authorization: Bearer " + value);
+      return redacted.contains(value) ? "(not shown: the value was not redacted)" : redacted;
+    });
   }
 
   private static byte[] demoValue(SecureRandom random) {

@@ -24,7 +24,9 @@ final class LocalQuickStartTest {
         .contains("resolved openai -> ").contains("(from the cache)")
         .containsPattern("cache hits: [1-9]\\d*, provider fetches: [1-9]")
         .containsPattern("rotation seen by listener: \\S+ version 1 -> 2")
-        .contains("1 rotation seen");
+        .contains("1 rotation seen")
+        .containsPattern("log line, redacted: calling the vendor with Authorization: Bearer"
+            + " \\[REDACTED:local://openai/dev/api_key\\]");
     assertThat(out).doesNotContain("demo-"); // every demo value starts with this
   }
 }
