@@ -420,10 +420,23 @@ final class SecretsCliTest {
   }
 
   @Test
-  void expiredSecret_describeSaysExpired_checkWouldFail() {
-    // expiry is driven by the provider's clock (tested there); here: the flag reaches the output
+  void describe_expiringVersion_showsExpiry() {
+    // expiry itself runs on the provider's clock and is tested there
     cli(canary, "put", "a", "--expires-in", "1h");
     assertThat(cli("", "describe", "a").out()).contains("expires").doesNotContain("(expired)");
+  }
+
+  @Test
+  void duration_shortAndIsoForms_parse_othersRefused() {
+    assertThat(SecretsCli.duration("90s")).isEqualTo(java.time.Duration.ofSeconds(90));
+    assertThat(SecretsCli.duration("15m")).isEqualTo(java.time.Duration.ofMinutes(15));
+    assertThat(SecretsCli.duration("8h")).isEqualTo(java.time.Duration.ofHours(8));
+    assertThat(SecretsCli.duration("7d")).isEqualTo(java.time.Duration.ofDays(7));
+    assertThat(SecretsCli.duration("PT15M")).isEqualTo(java.time.Duration.ofMinutes(15));
+    for (String bad : List.of("0s", "-5m", "PT0S", "5 m", "5w", "")) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> SecretsCli.duration(bad)).as(bad)
+          .isInstanceOf(UsageException.class);
+    }
   }
 
   // ------------------------------------------------------------------ check and scan

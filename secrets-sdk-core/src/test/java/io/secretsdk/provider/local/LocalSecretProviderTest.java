@@ -535,6 +535,49 @@ final class LocalSecretProviderTest {
   }
 
   @Test
+  void readersDuringWrites_neverFail_andNeverGoBackInVersion() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    try (LocalSecretProvider writer = LocalSecretProvider.create(options().maxVersions(100).build());
+         LocalSecretProvider reader = provider()) {
+      writer.put("hot", "v1".getBytes(StandardCharsets.UTF_8));
+      CountDownLatch done = new CountDownLatch(1);
+      List<Future<Integer>> readers = new ArrayList<>();
+      for (int t = 0; t < 2; t++) {
+        readers.add(pool.submit(() -> {
+          int last = 0;
+          int reads = 0;
+          while (done.getCount() > 0 || reads == 0) {
+            FetchResult r = reader.fetch(SecretRef.parse("local://hot"), CTX);
+            int version = Integer.parseInt(r.version().orElseThrow());
+            assertThat(new String(r.value(), StandardCharsets.UTF_8)).isEqualTo("v" + version);
+            assertThat(version).isGreaterThanOrEqualTo(last);
+            last = version;
+            reads++;
+          }
+          return reads;
+        }));
+      }
+      Future<?> writes = pool.submit(() -> {
+        try {
+          for (int i = 2; i <= 30; i++) {
+            writer.put("hot", ("v" + i).getBytes(StandardCharsets.UTF_8));
+          }
+        } finally {
+          done.countDown();
+        }
+        return null;
+      });
+      writes.get(50, TimeUnit.SECONDS);
+      for (Future<Integer> f : readers) {
+        assertThat(f.get(50, TimeUnit.SECONDS)).isPositive();
+      }
+      assertThat(fetch(reader, "local://hot")).isEqualTo("v30");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void close_thenUse_throwsIllegalState() {
     LocalSecretProvider p = provider();
     p.close();
