@@ -617,6 +617,21 @@ final class LocalSecretProviderTest {
   }
 
   @Test
+  void fromEnvironment_localScheme_readsStoreAndKeyFromVariables() {
+    try (LocalSecretProvider writer = provider()) {
+      writer.put("ci/token", "from-env-config".getBytes(StandardCharsets.UTF_8));
+    }
+    try (SecretsClient client = SecretsClient.Builder.fromEnvironment(Map.of(
+            "SECRETS_SDK_PROVIDERS", "local",
+            LocalStoreOptions.STORE_VARIABLE, dir.resolve("store.json").toString(),
+            LocalStoreOptions.KEY_VARIABLE, LocalKeys.encode(key),
+            "SECRETS_SDK_ENV", "ci")).build();
+         Secret s = client.resolve("local://ci/token")) {
+      assertThat(s.reveal()).isEqualTo("from-env-config");
+    }
+  }
+
+  @Test
   void options_defaults_followEnvironmentAndHome() {
     LocalStoreOptions defaults = LocalStoreOptions.builder().environment(n -> null).build();
     assertThat(defaults.storeFile().endsWith(Path.of(".secrets-sdk", "local-store.json"))).isTrue();
