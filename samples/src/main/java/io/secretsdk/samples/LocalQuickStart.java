@@ -201,18 +201,15 @@ public final class LocalQuickStart {
 
   /**
    * A log line that carries the value, as the redacting Logback encoder
-   * ({@code secrets-sdk-logback-redactor}) writes it: the value, registered in the process-wide
-   * {@link RedactionIndex}, becomes {@code [REDACTED:<ref>]}. The line is never printed unredacted.
+   * ({@code secrets-sdk-logback-redactor}) writes it: the client registered the value in the
+   * process-wide {@link RedactionIndex} when it resolved it, so it reads {@code [REDACTED:<ref>]}.
+   * The line is never printed unredacted.
    */
   private static String redactedLogLine(Secret secret) {
-    RedactionIndex index = RedactionIndex.global();
-    secret.useBytes(bytes -> {
-      index.register(secret.ref(), bytes); // the client may already have; registering is idempotent
-      return null;
-    });
     return secret.useChars(chars -> {
       String value = new String(chars);
-      String redacted = index.redact("calling the vendor with Authorization: Bearer " + value);
+      String redacted = RedactionIndex.global()
+          .redact("calling the vendor with Authorization: Bearer " + value);
       return redacted.contains(value) ? "(not shown: the value was not redacted)" : redacted;
     });
   }
