@@ -33,6 +33,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 
@@ -83,7 +85,15 @@ public final class LocalSecretProvider implements SecretProvider {
   private final Path store;
   private final Path lockFile;
   private final Path nextKeyFile;
-  private final ReentrantLock writeLock = new ReentrantLock();
+  /**
+   * One in-process lock per lock file, shared by every provider of this JVM: on Linux a process's
+   * POSIX file locks are released when it closes <em>any</em> descriptor of the file, so within
+   * one JVM only one thread at a time may open the lock file and hold its {@link FileLock}.
+   */
+  private static final ConcurrentHashMap<Path, ReentrantLock> PROCESS_LOCKS =
+      new ConcurrentHashMap<>();
+
+  private final ReentrantLock writeLock;
   private final Object keyGuard = new Object();
   private Kek cachedKek; // guarded by keyGuard
   private byte[] keyOverride; // guarded by keyGuard; set by rotateKey for non-file key sources
@@ -94,6 +104,7 @@ public final class LocalSecretProvider implements SecretProvider {
     this.store = options.storeFile();
     this.lockFile = store.resolveSibling(store.getFileName() + ".lock");
     this.nextKeyFile = options.keyFile().resolveSibling(options.keyFile().getFileName() + ".next");
+    this.writeLock = PROCESS_LOCKS.computeIfAbsent(lockFile, p -> new ReentrantLock());
   }
 
   /** A provider over the store the options name; nothing is read until the first call. */
@@ -684,11 +695,22 @@ public final class LocalSecretProvider implements SecretProvider {
    */
   private <T> T mutate(SecretRef ref, Mutation<T> mutation) {
     ensureOpen();
-    writeLock.lock();
+    long deadline = System.nanoTime() + options.lockTimeout().toNanos();
+    try {
+      if (!writeLock.tryLock(options.lockTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
+        throw new ProviderUnavailableException(ref, "the local store " + store + " stayed locked"
+            + " by another writer in this process for " + options.lockTimeout());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ProviderUnavailableException(ref, "interrupted while waiting for the lock of the"
+          + " local store " + store);
+    }
     FileLock lock = null;
     try {
       AtomicFiles.createPrivateDirectories(store.toAbsolutePath().getParent());
-      lock = AtomicFiles.lock(lockFile, options.lockTimeout());
+      lock = AtomicFiles.lock(lockFile,
+          Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
       if (lock == null) {
         throw new ProviderUnavailableException(ref, "the local store " + store + " stayed locked"
             + " by another writer for " + options.lockTimeout());

@@ -535,6 +535,54 @@ final class LocalSecretProviderTest {
   }
 
   @Test
+  void twoInstancesOnOneStore_writingFromManyThreads_allLand() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try (LocalSecretProvider a = LocalSecretProvider.create(options().maxVersions(100).build());
+         LocalSecretProvider b = LocalSecretProvider.create(options().maxVersions(100).build())) {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        LocalSecretProvider p = t % 2 == 0 ? a : b;
+        futures.add(pool.submit(() -> {
+          start.await();
+          for (int i = 0; i < 8; i++) {
+            p.put("shared", new byte[] {1});
+          }
+          return null;
+        }));
+      }
+      start.countDown();
+      for (Future<?> f : futures) {
+        f.get(50, TimeUnit.SECONDS);
+      }
+      assertThat(a.describe("shared").orElseThrow().versions()).hasSize(32);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void lockHeldElsewhere_writeTimesOutAsUnavailable_andWritesNothing() throws Exception {
+    try (LocalSecretProvider p = LocalSecretProvider.create(options()
+        .lockTimeout(Duration.ofMillis(200)).build())) {
+      p.put("a", "v".getBytes(StandardCharsets.UTF_8));
+      byte[] before = Files.readAllBytes(p.storeFile());
+      Path lockFile = dir.resolve("store.json.lock");
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile,
+          java.nio.file.StandardOpenOption.WRITE);
+           java.nio.channels.FileLock held = ch.lock()) {
+        assertThat(held.isValid()).isTrue();
+        assertThatThrownBy(() -> p.put("a", "w".getBytes(StandardCharsets.UTF_8)))
+            .isInstanceOf(io.secretsdk.ProviderUnavailableException.class)
+            .hasMessageContaining("stayed locked");
+      }
+      assertThat(Files.readAllBytes(p.storeFile())).isEqualTo(before);
+      p.put("a", "w".getBytes(StandardCharsets.UTF_8)); // free again
+      assertThat(fetch(p, "local://a")).isEqualTo("w");
+    }
+  }
+
+  @Test
   void readersDuringWrites_neverFail_andNeverGoBackInVersion() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(3);
     try (LocalSecretProvider writer = LocalSecretProvider.create(options().maxVersions(100).build());
