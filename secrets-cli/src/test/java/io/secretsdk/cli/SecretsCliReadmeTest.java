@@ -36,8 +36,7 @@ final class SecretsCliReadmeTest {
   void readme_cliExample_everyCommandSucceeds() throws Exception {
     String block = block("<!-- example:cli", "bash");
     Path build = Files.createDirectories(dir.resolve("build"));
-    Files.createDirectories(build.resolve("logs"));
-    Files.writeString(build.resolve("logs/run.log"), "resolved local://openai/dev version 2\n");
+    Files.writeString(build.resolve("run.log"), "resolved local://openai/dev version 2\n");
     Map<String, String> env = Map.of(
         LocalStoreOptions.STORE_VARIABLE, build.resolve("dev-store.json").toString(),
         LocalStoreOptions.KEY_FILE_VARIABLE, build.resolve("dev.key").toString());
@@ -55,7 +54,8 @@ final class SecretsCliReadmeTest {
       }
       List<String> args = new ArrayList<>();
       for (String word : line.substring("secrets ".length()).trim().split("\\s+")) {
-        args.add(word.startsWith("build/") ? dir.resolve(word).toString() : word);
+        args.add(word.equals("build") || word.startsWith("build/") ? dir.resolve(word).toString()
+            : word);
       }
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       int exit = SecretsCli.run(args.toArray(String[]::new), new CliIo(
