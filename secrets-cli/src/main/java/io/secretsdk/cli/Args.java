@@ -19,13 +19,10 @@ final class Args {
       "from-env", "data");
 
   private final Map<String, List<String>> options = new LinkedHashMap<>();
-  private final Set<String> flags;
   private final List<String> positionals = new ArrayList<>();
   private boolean help;
 
-  private Args(Set<String> flags) {
-    this.flags = flags;
-  }
+  private Args() {}
 
   /**
    * Parses {@code args}.
@@ -35,7 +32,7 @@ final class Args {
    * @throws UsageException on an unknown option, a missing value, or a value-bearing option
    */
   static Args parse(List<String> args, Set<String> withValue, Set<String> flags) {
-    Args a = new Args(flags);
+    Args a = new Args();
     boolean onlyPositionals = false;
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
