@@ -322,7 +322,18 @@ public final class SecretsCli {
         byte[] key = LocalKeys.generate();
         try {
           LocalKeys.writeKeyFile(target, key); // saved before the store depends on it
-          String newId = provider.rotateKey(key);
+          String newId;
+          try {
+            newId = provider.rotateKey(key);
+          } catch (RuntimeException e) {
+            // the store was not changed (a rotation is all or nothing): the new key is not needed
+            try {
+              Files.deleteIfExists(target);
+            } catch (IOException ignored) {
+              // left behind; it opens nothing
+            }
+            throw e;
+          }
           io.out().println("rotated " + options.storeFile() + ": key id " + oldId + " -> " + newId);
           io.out().println("new key written to " + target + " (mode 0600); set "
               + LocalStoreOptions.KEY_VARIABLE + " from it, e.g. " + LocalStoreOptions.KEY_VARIABLE

@@ -361,6 +361,21 @@ final class SecretsCliTest {
   }
 
   @Test
+  void rotate_withEnvironmentKey_onTamperedStore_changesNothingAndWritesNoKeyFile()
+      throws Exception {
+    cli(canary, "put", "a");
+    Files.writeString(store(), Files.readString(store()).replace("\"generation\" : 1",
+        "\"generation\" : 7"));
+    byte[] before = Files.readAllBytes(store());
+    Path target = dir.resolve("new.key");
+    Result r = cli("", "rotate", "--new-key-file", target.toString());
+    assertThat(r.exit()).isEqualTo(SecretsCli.STORE_ERROR);
+    assertThat(r.err()).contains("integrity check");
+    assertThat(target).doesNotExist();
+    assertThat(Files.readAllBytes(store())).isEqualTo(before);
+  }
+
+  @Test
   void rotate_withoutStore_exitsNotFound() {
     assertThat(cli("", "rotate", "--new-key-file", dir.resolve("k").toString()).exit())
         .isEqualTo(SecretsCli.NOT_FOUND);
