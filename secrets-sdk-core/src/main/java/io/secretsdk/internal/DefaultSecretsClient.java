@@ -122,7 +122,8 @@ public final class DefaultSecretsClient implements SecretsClient {
     this.cache = Caffeine.newBuilder()
         .maximumSize(settings.maximumSize)
         .ticker(settings.ticker::read)
-        .executor(Runnable::run)
+        // maintenance (and the wipe of expired entries) runs on Caffeine's default executor: a
+        // same-thread executor made every reader drain buffers, and two readers slower than one
         .expireAfter(new Expiry<SecretRef, CacheEntry>() {
           @Override
           public long expireAfterCreate(SecretRef key, CacheEntry value, long currentTime) {
@@ -292,7 +293,7 @@ public final class DefaultSecretsClient implements SecretsClient {
   public void invalidate(SecretRef ref) {
     SecretRef target = route(ref);
     epoch.incrementAndGet();
-    cache.invalidate(target);
+    dropAndWipe(target);
     audit(AuditEvent.Type.INVALIDATED, target, AuditEvent.Outcome.SUCCESS, null, null, null);
   }
 
@@ -300,7 +301,7 @@ public final class DefaultSecretsClient implements SecretsClient {
   public void revoke(SecretRef ref) {
     SecretRef target = route(ref);
     epoch.incrementAndGet();
-    cache.invalidate(target);
+    dropAndWipe(target);
     // a revoked value stays masked: copies handed out before may still reach a log line, and the
     // index bounds its own memory (RedactionOptions)
     audit(AuditEvent.Type.REVOKED, target, AuditEvent.Outcome.SUCCESS, null, null, null);
@@ -339,6 +340,9 @@ public final class DefaultSecretsClient implements SecretsClient {
         Thread.currentThread().interrupt();
       }
     }
+    for (SecretRef ref : List.copyOf(cache.asMap().keySet())) {
+      dropAndWipe(ref);
+    }
     cache.invalidateAll();
     cache.cleanUp();
     for (SecretProvider p : s.providers.values()) {
@@ -355,6 +359,20 @@ public final class DefaultSecretsClient implements SecretsClient {
   public String toString() {
     return "SecretsClient[environment=" + s.environment + ", providers=" + s.providers.keySet()
         + ", cached=" + cache.estimatedSize() + (closed ? ", closed" : "") + "]";
+  }
+
+  /** The cached current value of a ref, for tests in this package that check wiping. */
+  CachedValue cachedValueForTest(SecretRef ref) {
+    CacheEntry e = cache.getIfPresent(ref);
+    return e == null ? null : e.current;
+  }
+
+  /** Removes a ref's entry and wipes it now (the removal listener would run later). */
+  private void dropAndWipe(SecretRef ref) {
+    CacheEntry removed = cache.asMap().remove(ref);
+    if (removed != null) {
+      removed.wipeAll();
+    }
   }
 
   // ---------------------------------------------------------------- engine
