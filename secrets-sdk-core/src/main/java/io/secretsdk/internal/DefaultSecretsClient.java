@@ -158,7 +158,13 @@ public final class DefaultSecretsClient implements SecretsClient {
     ensureOpen();
     RegistryEntry entry = registryEntry(name);
     SecretRef target = route(entry.ref());
-    checkPolicy(name, entry.ref(), target);
+    try {
+      s.policy.check(entry, s.environment);
+    } catch (PolicyViolationException denied) {
+      audit(AuditEvent.Type.DENIED, target, AuditEvent.Outcome.DENIED, null, null, denied);
+      s.metrics.resolved(target.scheme(), false, "denied");
+      throw denied;
+    }
     return resolveChecked(target);
   }
 

@@ -1,0 +1,104 @@
+package io.secretsdk.onepassword;
+
+import io.secretsdk.InvalidSecretRefException;
+import io.secretsdk.SecretRef;
+import io.secretsdk.onepassword.internal.Backend;
+import io.secretsdk.onepassword.internal.CliBackend;
+import io.secretsdk.onepassword.internal.ConnectBackend;
+import io.secretsdk.spi.FetchContext;
+import io.secretsdk.spi.FetchResult;
+import io.secretsdk.spi.SecretProvider;
+import java.util.Objects;
+
+/**
+ * The 1Password provider: resolves {@code op://<vault>/<item>/[<section>/]<field>} references
+ * (see {@link OnePasswordReference}) through a Connect server or, for service accounts, the
+ * {@code op} CLI.
+ *
+ * <pre>{@code
+ * SecretProvider op = OnePasswordProvider.connect(OnePasswordConnectOptions.builder()
+ *     .host("http://localhost:8080")
+ *     .token(System.getenv("OP_CONNECT_TOKEN"))
+ *     .build());
+ * }</pre>
+ *
+ * <p>Failures map onto the core exceptions: {@link io.secretsdk.SecretNotFoundException} (no such
+ * vault, item, section or field), {@link io.secretsdk.SecretAccessDeniedException} (invalid token,
+ * vault not in scope), {@link io.secretsdk.ProviderUnavailableException} (429, 5xx, I/O,
+ * timeouts; with {@code Retry-After} when sent), {@link InvalidSecretRefException} (a reference
+ * that is not valid 1Password syntax) and {@link AmbiguousReferenceException} (a name matching
+ * several objects). Messages name the reference, never a value or token.
+ *
+ * <p>Thread-safe. {@link #close()} releases the HTTP client or the CLI's I/O threads.
+ */
+public final class OnePasswordProvider implements SecretProvider {
+  private final Backend backend;
+
+  private OnePasswordProvider(Backend backend) {
+    this.backend = backend;
+  }
+
+  /**
+   * A provider reading from a 1Password Connect server.
+   *
+   * @throws NullPointerException if {@code options} is null
+   */
+  public static OnePasswordProvider connect(OnePasswordConnectOptions options) {
+    return new OnePasswordProvider(new ConnectBackend(Objects.requireNonNull(options, "options")));
+  }
+
+  /**
+   * A provider reading with a service account through the {@code op} CLI.
+   *
+   * @throws NullPointerException if {@code options} is null
+   */
+  public static OnePasswordProvider serviceAccount(OnePasswordCliOptions options) {
+    return new OnePasswordProvider(new CliBackend(Objects.requireNonNull(options, "options")));
+  }
+
+  /** {@value OnePasswordReference#SCHEME}. */
+  @Override
+  public String scheme() {
+    return OnePasswordReference.SCHEME;
+  }
+
+  /**
+   * Reads the field, file attachment or attribute {@code ref} names.
+   *
+   * @throws InvalidSecretRefException if {@code ref} is not a valid 1Password reference, or holds
+   *     a {@code $VARIABLE} that was never expanded
+   * @throws AmbiguousReferenceException if a name matches several vaults, items, sections or
+   *     fields
+   * @throws io.secretsdk.SecretNotFoundException if nothing matches
+   * @throws io.secretsdk.SecretAccessDeniedException if the token is refused
+   * @throws io.secretsdk.ProviderUnavailableException on transient failures
+   * @throws IllegalStateException if this provider was closed
+   */
+  @Override
+  public FetchResult fetch(SecretRef ref, FetchContext context) {
+    Objects.requireNonNull(ref, "ref");
+    OnePasswordReference op = OnePasswordReference.from(ref);
+    if (op.hasVariables()) {
+      throw new InvalidSecretRefException(ref, "1Password reference " + ref + " holds a"
+          + " $VARIABLE; op run expands those, this SDK does not: expand it before building the"
+          + " ref");
+    }
+    return backend.fetch(op);
+  }
+
+  /** The backend, for tests in this module. */
+  Backend backend() {
+    return backend;
+  }
+
+  /** Releases the HTTP client or the CLI's I/O threads. Idempotent. */
+  @Override
+  public void close() {
+    backend.close();
+  }
+
+  @Override
+  public String toString() {
+    return "OnePasswordProvider[" + backend.describe() + "]";
+  }
+}
