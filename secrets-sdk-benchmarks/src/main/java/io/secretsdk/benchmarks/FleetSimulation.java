@@ -265,13 +265,14 @@ public final class FleetSimulation {
       g.drawString(String.format(Locale.ROOT,
           "Fleet simulation: %,d clients x %d refs, TTL %d min, started in the same second",
           first.clients(), first.refsPerClient(), TTL.toMinutes()), left, 24);
-      // series
-      Color[] colors = {new Color(31, 119, 180), new Color(214, 39, 40), new Color(120, 120, 120)};
+      // series: the default last, on top; the others thin and translucent
+      Color[] colors = {new Color(31, 119, 180), new Color(214, 39, 40, 150),
+          new Color(110, 110, 110, 150)};
       g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-      for (int s = 0; s < results.size(); s++) {
+      for (int s = results.size() - 1; s >= 0; s--) {
         long[] series = results.get(s).perMinute();
         g.setColor(colors[s % colors.length]);
-        g.setStroke(new BasicStroke(s == 0 ? 2.2f : 1.4f));
+        g.setStroke(new BasicStroke(s == 0 ? 2.4f : 1.2f));
         for (int m = 1; m < minutes; m++) {
           int x0 = left + (int) ((long) plotW * (m - 1) / minutes);
           int x1 = left + (int) ((long) plotW * m / minutes);
@@ -279,10 +280,18 @@ public final class FleetSimulation {
           int y1 = top + plotH - (int) (plotH * series[m] / (double) yMax);
           g.drawLine(x0, y0, x1, y1);
         }
-        int ly = top + 14 + s * 18;
-        g.fillRect(left + plotW - 250, ly - 9, 14, 10);
+      }
+      int boxX = left + plotW - 262;
+      g.setColor(new Color(255, 255, 255, 235));
+      g.fillRect(boxX, top + 2, 258, 12 + 18 * results.size());
+      g.setColor(Color.GRAY);
+      g.drawRect(boxX, top + 2, 258, 12 + 18 * results.size());
+      for (int s = 0; s < results.size(); s++) {
+        int ly = top + 18 + s * 18;
+        g.setColor(colors[s % colors.length]);
+        g.fillRect(boxX + 8, ly - 9, 14, 10);
         g.setColor(Color.DARK_GRAY);
-        g.drawString(results.get(s).setting().name(), left + plotW - 230, ly);
+        g.drawString(results.get(s).setting().name(), boxX + 28, ly);
       }
     } finally {
       g.dispose();
