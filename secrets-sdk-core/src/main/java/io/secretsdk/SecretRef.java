@@ -311,6 +311,10 @@ public final class SecretRef implements Serializable {
           throw fail("ref has more than one '#'");
         }
         field = decodePart(rawField, hash + 1, "field", "?/");
+        if (field.startsWith(" ") || field.endsWith(" ")) {
+          // A canonical form ending in a space would not parse again.
+          throw fail("field has leading or trailing whitespace");
+        }
       }
       return new SecretRef(scheme, absolute, List.copyOf(segments), query, field);
     }
@@ -345,6 +349,11 @@ public final class SecretRef implements Serializable {
               + " belong in a ref");
         }
         String segment = decodePart(rawSegment, offset + from, what, "/");
+        if (index == 1 && !absolute && segment.indexOf('@') >= 0) {
+          // '%40' is user-info too: canonical form would print it as a raw '@'.
+          throw fail("user-info ('user:password@', possibly percent-encoded) is not allowed in a"
+              + " ref; credentials never belong in a ref");
+        }
         if (segment.equals(".") || segment.equals("..")) {
           throw fail(what + " is a dot segment ('.' or '..', possibly percent-encoded)");
         }
@@ -394,6 +403,9 @@ public final class SecretRef implements Serializable {
           throw fail("query parameter '" + key + "' has a raw '=' in its value; encode it as %3D");
         }
         String value = decodePart(rawValue, offset + from + eq + 1, "query parameter '" + key + "'", "");
+        if (value.startsWith(" ") || value.endsWith(" ")) {
+          throw fail("query parameter '" + key + "' has leading or trailing whitespace");
+        }
         if (params.put(key, value) != null) {
           throw fail("query parameter '" + key + "' appears more than once");
         }
