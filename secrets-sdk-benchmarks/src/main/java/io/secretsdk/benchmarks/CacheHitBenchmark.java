@@ -4,6 +4,8 @@ import com.amazonaws.secretsmanager.caching.SecretCache;
 import com.amazonaws.secretsmanager.caching.SecretCacheConfiguration;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.secretsdk.RunEnvironment;
 import io.secretsdk.Secret;
 import io.secretsdk.SecretRef;
@@ -37,6 +39,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *       (hits are DEBUG events, so this measures the enabled-check on the hit path);
  *   <li>{@code caffeine}: a bare Caffeine {@code getIfPresent} with the same expiry (30 min after
  *       write): the floor any cache built on Caffeine can reach;
+ *   <li>{@code caffeine-engine-config}: a diagnostic, not a peer: Caffeine configured as the engine
+ *       configures its own (variable expiry, a ticker, maintenance on the calling thread, a removal
+ *       listener), so the difference to {@code secretsdk} is what the engine adds around Caffeine;
  *   <li>{@code aws-caching}: the AWS Secrets Manager caching client
  *       ({@code SecretCache.getSecretString}), driven by {@link FakeSecretsManager}, same TTL.
  * </ul>
@@ -59,7 +64,7 @@ public class CacheHitBenchmark {
   static final Duration TTL = Duration.ofMinutes(30);
   static final String PATH = "hot/openai";
 
-  @Param({"secretsdk", "secretsdk-audit", "caffeine", "aws-caching"})
+  @Param({"secretsdk", "secretsdk-audit", "caffeine", "caffeine-engine-config", "aws-caching"})
   public String impl;
 
   SecretRef ref;
@@ -96,6 +101,35 @@ public class CacheHitBenchmark {
         break;
       case "caffeine":
         caffeine = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(TTL).build();
+        caffeine.put(ref, CountingProvider.valueOf(PATH));
+        op = () -> caffeine.getIfPresent(ref);
+        break;
+      case "caffeine-engine-config":
+        long ttlNanos = TTL.toNanos();
+        caffeine = Caffeine.newBuilder()
+            .maximumSize(100_000)
+            .ticker(System::nanoTime)
+            .executor(Runnable::run)
+            .expireAfter(new Expiry<SecretRef, byte[]>() {
+              @Override
+              public long expireAfterCreate(SecretRef key, byte[] value, long currentTime) {
+                return ttlNanos;
+              }
+
+              @Override
+              public long expireAfterUpdate(SecretRef key, byte[] value, long currentTime,
+                  long currentDuration) {
+                return ttlNanos;
+              }
+
+              @Override
+              public long expireAfterRead(SecretRef key, byte[] value, long currentTime,
+                  long currentDuration) {
+                return currentDuration;
+              }
+            })
+            .removalListener((SecretRef k, byte[] v, RemovalCause cause) -> { })
+            .build();
         caffeine.put(ref, CountingProvider.valueOf(PATH));
         op = () -> caffeine.getIfPresent(ref);
         break;

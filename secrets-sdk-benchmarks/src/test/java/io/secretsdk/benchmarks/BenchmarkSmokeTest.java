@@ -26,7 +26,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 final class BenchmarkSmokeTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"secretsdk", "secretsdk-audit", "caffeine", "aws-caching"})
+  @ValueSource(strings = {"secretsdk", "secretsdk-audit", "caffeine", "caffeine-engine-config",
+      "aws-caching"})
   void cacheHit_eachImpl_returnsTheHotValue(String impl) {
     CacheHitBenchmark b = new CacheHitBenchmark();
     b.impl = impl;
