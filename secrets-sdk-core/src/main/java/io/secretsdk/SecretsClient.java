@@ -122,6 +122,16 @@ public interface SecretsClient extends AutoCloseable {
   List<Secret> resolveAll(SecretRef ref);
 
   /**
+   * Loads many refs into the cache at once, through each provider's batch fetch where it has one
+   * (AWS {@code BatchGetSecretValue}); e.g. at start-up, so the first requests do not wait.
+   * Refs the policy denies are not fetched.
+   *
+   * @return the failure of each ref that did not load (empty when all loaded)
+   * @throws IllegalStateException if the client is closed
+   */
+  Map<SecretRef, SecretException> warmUp(java.util.Collection<SecretRef> refs);
+
+  /**
    * Fetches the ref now, bypassing the cache, and returns once the new value is cached.
    *
    * @see #resolve(SecretRef)

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Timeout;
  *
  * <p>Generation is a seeded {@link Random}, so every run checks the same cases and a failure
  * names the seed and the case that reproduce it; {@code -Dsecretsdk.seed=N} explores other
- * cases. (The core pom also offers jqwik; it is not used here: jqwik 1.10 carries an "Anti-AI
- * Usage Clause" asking not to be used by AI coding agents, and these tests were written by one.)
+ * cases. (jqwik is not used: its maintainer asks, since 1.10, that AI coding agents not use it,
+ * and this project respects that.)
  */
 @Timeout(60)
 final class SecretRefPropertiesTest {

@@ -22,7 +22,7 @@ final class LogCapture implements AutoCloseable {
   /**
    * The AWS SDK's SigV4 signer logs the canonical request, session-token header included, at
    * DEBUG (aws-sdk-java-v2 PR #5153). That logger must stay at INFO or above in production; see
-   * docs/readme-aws.md. Every other event is checked at DEBUG.
+   * README.md. Every other event is checked at DEBUG.
    */
   static final String SDK_SIGNER = "software.amazon.awssdk.http.auth.aws.internal.signer";
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Runs the example of docs/readme-aws.md against MockWebServer and checks the doc still shows it. */
+/** Runs the example of README.md against MockWebServer and checks the doc still shows it. */
 @Timeout(30)
 final class ReadmeExampleTest {
   @StartStop final MockWebServer server = new MockWebServer();
@@ -61,14 +61,14 @@ final class ReadmeExampleTest {
 
   @Test
   void readmeDoc_containsTheTestedExample() throws Exception {
-    Path doc = Path.of("../docs/readme-aws.md");
+    Path doc = Path.of("../README.md");
     String text = Files.readString(doc);
     String source = Files.readString(Path.of(
         "src/test/java/io/secretsdk/aws/ReadmeExampleTest.java"));
     String example = source.substring(source.indexOf("// --- readme-aws example start") + 32,
         source.indexOf("    // --- readme-aws example end"));
     for (String line : example.strip().split("\n")) {
-      assertThat(text).as("docs/readme-aws.md shows the tested example").contains(line.strip());
+      assertThat(text).as("README.md shows the tested example").contains(line.strip());
     }
   }
 }

@@ -197,6 +197,64 @@ public final class DefaultSecretsClient implements SecretsClient {
   }
 
   @Override
+  public Map<SecretRef, SecretException> warmUp(java.util.Collection<SecretRef> refs) {
+    ensureOpen();
+    Map<SecretRef, SecretException> failures = new java.util.LinkedHashMap<>();
+    Map<String, List<SecretRef>> byScheme = new java.util.LinkedHashMap<>();
+    for (SecretRef ref : refs) {
+      try {
+        SecretRef target = route(ref);
+        checkPolicy(null, ref, target);
+        byScheme.computeIfAbsent(target.scheme(), k -> new ArrayList<>()).add(target);
+      } catch (SecretException e) {
+        failures.put(ref, e);
+      }
+    }
+    for (Map.Entry<String, List<SecretRef>> group : byScheme.entrySet()) {
+      SecretProvider provider = s.providers.get(group.getKey());
+      long startEpoch = epoch.get();
+      Map<SecretRef, io.secretsdk.spi.FetchOutcome> outcomes;
+      try {
+        outcomes = provider.fetchAll(List.copyOf(new java.util.LinkedHashSet<>(group.getValue())),
+            fetchContext());
+      } catch (SecretException e) {
+        group.getValue().forEach(r -> failures.put(r, Failures.copyFor(e)));
+        continue;
+      } catch (RuntimeException e) {
+        SecretException wrapped = Failures.fromUnexpected(null, group.getKey(), e);
+        group.getValue().forEach(r -> failures.put(r, Failures.copyFor(wrapped)));
+        continue;
+      }
+      for (SecretRef ref : group.getValue()) {
+        io.secretsdk.spi.FetchOutcome outcome = outcomes.get(ref);
+        if (outcome == null) {
+          failures.put(ref, new ProviderUnavailableException(ref, "the " + group.getKey()
+              + " provider's batch fetch returned nothing for " + ref));
+          continue;
+        }
+        if (outcome.failure().isPresent()) {
+          SecretException failure = outcome.failure().get();
+          rememberFailure(ref, failure, startEpoch);
+          audit(AuditEvent.Type.REFRESH, ref, Failures.outcomeOf(failure), null, null, failure);
+          failures.put(ref, failure);
+          continue;
+        }
+        try {
+          Installed installed = install(ref, outcome.result().get(), startEpoch, null);
+          audit(AuditEvent.Type.REFRESH, ref, AuditEvent.Outcome.SUCCESS, installed.entry.current, null, null);
+          afterInstall(ref, installed);
+          if (!installed.cached) {
+            installed.entry.current.wipe();
+          }
+        } catch (SecretException e) {
+          failures.put(ref, e);
+        }
+      }
+    }
+    return failures;
+  }
+
+  @Override
   public Secret refresh(SecretRef ref) {
     ensureOpen();
     SecretRef target = route(ref);
@@ -607,8 +665,7 @@ public final class DefaultSecretsClient implements SecretsClient {
 
   private FetchResult fetchWithRetry(SecretRef ref) {
     SecretProvider provider = s.providers.get(ref.scheme());
-    FetchContext context = FetchContext.of(s.environment, s.principal, correlationId(),
-        s.policy.requiredMetadata());
+    FetchContext context = fetchContext();
     long deadline = s.ticker.read() + s.maxRetryDuration.toNanos();
     RetryConfig config = RetryConfig.<FetchResult>custom()
         .maxAttempts(s.maxAttempts)
@@ -620,6 +677,10 @@ public final class DefaultSecretsClient implements SecretsClient {
     Retry retry = Retry.of("secrets-sdk:" + ref.scheme(), config);
     retry.getEventPublisher().onRetry(e -> s.metrics.retried(ref.scheme(), e.getWaitInterval()));
     return retry.executeSupplier(() -> fetchOnce(provider, ref, context));
+  }
+
+  private FetchContext fetchContext() {
+    return FetchContext.of(s.environment, s.principal, correlationId(), s.policy.requiredMetadata());
   }
 
   private FetchResult fetchOnce(SecretProvider provider, SecretRef ref, FetchContext context) {

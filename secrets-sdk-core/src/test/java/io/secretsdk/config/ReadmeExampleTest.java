@@ -8,7 +8,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The example of docs/readme-secrets-sdk-core.md, "Registry and policy files", run as written. */
+/** The example of README.md, "Registry and policy files", run as written. */
 @Timeout(30)
 final class ReadmeExampleTest {
 

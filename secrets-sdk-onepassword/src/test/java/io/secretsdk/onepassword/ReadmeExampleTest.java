@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs the examples of docs/readme-onepassword.md against MockWebServer and the fake op CLI,
+ * Runs the examples of README.md against MockWebServer and the fake op CLI,
  * and proves the issue's "done when": {@code op://Prod/Stripe/credential} resolves from
  * configuration alone by either route.
  */

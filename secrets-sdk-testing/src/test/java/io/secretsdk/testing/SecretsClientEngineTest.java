@@ -42,9 +42,31 @@ final class SecretsClientEngineTest {
   private final RecordingAuditSink audit = new RecordingAuditSink();
   private final List<SecretsClient> clients = new ArrayList<>();
 
+  private final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+      new ch.qos.logback.core.read.ListAppender<>();
+
+  @org.junit.jupiter.api.BeforeEach
+  void captureLogs() {
+    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger)
+        org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    logs.start();
+    root.addAppender(logs);
+  }
+
   @AfterEach
-  void closeClients() {
+  void closeClientsAndCheckLogs() {
     clients.forEach(SecretsClient::close);
+    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger)
+        org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root.detachAppender(logs);
+    StringBuilder all = new StringBuilder();
+    for (ch.qos.logback.classic.spi.ILoggingEvent e : logs.list) {
+      all.append(e.getFormattedMessage()).append('\n');
+      if (e.getThrowableProxy() != null) {
+        all.append(ch.qos.logback.classic.spi.ThrowableProxyUtil.asString(e.getThrowableProxy()));
+      }
+    }
+    Canary.assertAbsent(all.toString());
   }
 
   private SecretsClient.Builder builder() {
@@ -404,6 +426,53 @@ final class SecretsClientEngineTest {
         .noneMatch(t -> t.getName().startsWith("secrets-sdk-refresh") && t.isAlive()
             && !t.getState().equals(Thread.State.TERMINATED));
     assertThatThrownBy(() -> client.resolve(REF)).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void warmUp_usesProviderBatchFetch_andReportsEachFailure() {
+    AtomicInteger batches = new AtomicInteger();
+    AtomicInteger singles = new AtomicInteger();
+    io.secretsdk.spi.SecretProvider batching = new io.secretsdk.spi.SecretProvider() {
+      @Override
+      public String scheme() {
+        return "batch";
+      }
+
+      @Override
+      public io.secretsdk.spi.FetchResult fetch(SecretRef ref, io.secretsdk.spi.FetchContext c) {
+        singles.incrementAndGet();
+        return io.secretsdk.spi.FetchResult.builder(("value-of-" + ref.path()).getBytes(
+            java.nio.charset.StandardCharsets.UTF_8)).build();
+      }
+
+      @Override
+      public java.util.Map<SecretRef, io.secretsdk.spi.FetchOutcome> fetchAll(
+          java.util.Collection<SecretRef> refs, io.secretsdk.spi.FetchContext c) {
+        batches.incrementAndGet();
+        java.util.Map<SecretRef, io.secretsdk.spi.FetchOutcome> out = new java.util.LinkedHashMap<>();
+        for (SecretRef r : refs) {
+          out.put(r, r.path().equals("missing")
+              ? io.secretsdk.spi.FetchOutcome.failure(new SecretNotFoundException(r, "no " + r))
+              : io.secretsdk.spi.FetchOutcome.success(io.secretsdk.spi.FetchResult.builder(
+                  ("value-of-" + r.path()).getBytes(java.nio.charset.StandardCharsets.UTF_8)).build()));
+        }
+        return out;
+      }
+    };
+    SecretsClient client = client(SecretsClient.builder().provider(batching).ticker(ticker)
+        .environment(RunEnvironment.LOCAL).auditSink(audit));
+
+    var failures = client.warmUp(List.of(SecretRef.parse("batch://a"), SecretRef.parse("batch://b"),
+        SecretRef.parse("batch://missing"), SecretRef.parse("nosuch://x")));
+
+    assertThat(batches).hasValue(1);
+    assertThat(failures).containsOnlyKeys(SecretRef.parse("batch://missing"), SecretRef.parse("nosuch://x"));
+    assertThat(failures.get(SecretRef.parse("batch://missing"))).isInstanceOf(SecretNotFoundException.class);
+    assertThat(client.resolve("batch://a").reveal()).isEqualTo("value-of-a");
+    assertThat(client.resolve("batch://b").reveal()).isEqualTo("value-of-b");
+    assertThat(singles).hasValue(0);
+    assertThatThrownBy(() -> client.resolve("batch://missing")).isInstanceOf(SecretNotFoundException.class);
+    assertThat(singles).hasValue(0); // remembered from the batch
   }
 
   @Test

@@ -19,12 +19,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Runs the example of {@code docs/readme-builtin-providers.md} and checks the README holds it. */
+/** Runs the example of {@code README.md} and checks the README holds it. */
 @Timeout(10)
 final class BuiltinProvidersReadmeTest {
   private static final Path SOURCE =
       Path.of("src/test/java/io/secretsdk/provider/file/BuiltinProvidersReadmeTest.java");
-  private static final Path README = Path.of("../docs/readme-builtin-providers.md");
+  private static final Path README = Path.of("../README.md");
 
   @TempDir Path secretsDir;
 

@@ -1,0 +1,34 @@
+package io.secretsdk.vault.auth;
+
+import java.util.Map;
+
+/**
+ * The calls a {@link ClientAuthentication} may make to Vault while logging in. The provider
+ * supplies it; it sends {@code X-Vault-Request} and the namespace, never follows redirects, and maps
+ * errors onto the core exceptions with response text scrubbed.
+ *
+ * <p>Thread-safe.
+ */
+public interface VaultLoginClient {
+
+  /**
+   * POSTs {@code body} to {@code path} without a token and returns the {@code auth} block.
+   *
+   * @param path a login path relative to {@code /v1/}, e.g. {@code auth/approle/login}
+   * @param body the login parameters; values are sent, never logged
+   * @throws io.secretsdk.SecretAccessDeniedException if Vault refuses the credentials (400/401/403)
+   * @throws io.secretsdk.ProviderUnavailableException on I/O errors, 429, 5xx or a malformed answer
+   */
+  VaultToken login(String path, Map<String, String> body);
+
+  /**
+   * Unwraps a response-wrapped secret ({@code sys/wrapping/unwrap}, the wrapping token in
+   * {@code X-Vault-Token}) and returns one string field of its {@code data}. A wrapping token works
+   * once.
+   *
+   * @throws io.secretsdk.SecretAccessDeniedException if the wrapping token is invalid, expired or
+   *     already used
+   * @throws io.secretsdk.ProviderUnavailableException on I/O errors, 429 or 5xx
+   */
+  String unwrap(String wrappingToken, String field);
+}

@@ -1,0 +1,324 @@
+package io.secretsdk.vault.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.secretsdk.ProviderUnavailableException;
+import io.secretsdk.SecretAccessDeniedException;
+import io.secretsdk.SecretException;
+import io.secretsdk.spi.Ticker;
+import io.secretsdk.vault.VaultOptions;
+import io.secretsdk.vault.auth.ClientAuthentication;
+import io.secretsdk.vault.auth.VaultLoginClient;
+import io.secretsdk.vault.auth.VaultToken;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the provider's Vault token: logs in once for all concurrent callers, looks up a token whose
+ * lifetime is unknown ({@code auth/token/lookup-self}), renews it ahead of expiry
+ * ({@code auth/token/renew-self}), logs in again when renewal is refused or would not reach past
+ * the renewal window (max TTL), when the credentials changed, or after a 403 with the current
+ * token, and revokes a logged-in token on close.
+ *
+ * <p>Readers take the current token without locking. While one thread renews, the others keep using
+ * the still-valid token; only when there is no valid token do callers wait for the one login.
+ *
+ * <p>Thread-safe.
+ */
+public final class SessionManager implements VaultLoginClient, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SessionManager.class);
+  private static final long NEVER = Long.MAX_VALUE;
+
+  private final VaultTransport transport;
+  private final ClientAuthentication auth;
+  private final Ticker ticker;
+  private final long renewAheadNanos;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Set<String> sensitive = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger logins = new AtomicInteger();
+  private volatile Session session;
+  private volatile boolean closed;
+
+  public SessionManager(VaultTransport transport, VaultOptions options) {
+    this.transport = transport;
+    this.auth = options.authentication();
+    this.ticker = options.ticker();
+    this.renewAheadNanos = options.tokenRenewAhead().toNanos();
+  }
+
+  private static final class Session {
+    final String token;
+    final Duration ttl;
+    final long expiresAt;   // ticker nanos, NEVER when the token does not expire
+    final long refreshAt;   // when to renew or replace; NEVER for no refresh
+    final boolean renewable;
+    final boolean loggedIn; // obtained by a login method (revocable on close)
+
+    Session(String token, Duration ttl, long expiresAt, long refreshAt, boolean renewable, boolean loggedIn) {
+      this.token = token;
+      this.ttl = ttl;
+      this.expiresAt = expiresAt;
+      this.refreshAt = refreshAt;
+      this.renewable = renewable;
+      this.loggedIn = loggedIn;
+    }
+
+    boolean expired(long now) {
+      return expiresAt != NEVER && now - expiresAt >= 0;
+    }
+
+    boolean due(long now) {
+      return refreshAt != NEVER && now - refreshAt >= 0;
+    }
+  }
+
+  /** How many logins happened (for tests and metrics). */
+  public int loginCount() {
+    return logins.get();
+  }
+
+  /** Tokens and credentials seen, to mask in Vault's error text. */
+  public Collection<String> sensitive() {
+    return sensitive;
+  }
+
+  /**
+   * A valid token, logging in or renewing first when needed.
+   *
+   * @throws SecretException the login's failure when there is no valid token
+   */
+  public String token() {
+    if (closed) {
+      throw new IllegalStateException("the Vault provider is closed");
+    }
+    Session s = session;
+    long now = ticker.read();
+    boolean changed = s != null && auth.credentialsChanged();
+    if (s != null && !changed && !s.due(now)) {
+      return s.token;
+    }
+    if (s != null && !changed && !s.expired(now)) {
+      // due for renewal but still valid: one thread refreshes, the others carry on with it
+      if (lock.tryLock()) {
+        try {
+          if (session == s) {
+            refresh(s);
+          }
+        } catch (SecretException e) {
+          LOG.warn("Vault token renewal failed ({}); the current token stays in use until it expires",
+              e.getClass().getSimpleName());
+          postpone(s);
+        } finally {
+          lock.unlock();
+        }
+      }
+      Session current = session;
+      return current != null ? current.token : s.token;
+    }
+    lock.lock();
+    try {
+      Session again = session;
+      long now2 = ticker.read();
+      if (again != null && again != s && !again.expired(now2)) {
+        return again.token;
+      }
+      if (again != null && again == s && !again.expired(now2) && !auth.credentialsChanged() && !again.due(now2)) {
+        return again.token;
+      }
+      return login().token;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Vault answered 403 to a request made with {@code token}: drop it if it is still current, so the
+   * next {@link #token()} logs in again (once, however many callers saw the 403). The caller then
+   * retries once if {@link #token()} gives a different token.
+   */
+  public void rejected(String token) {
+    lock.lock();
+    try {
+      Session s = session;
+      if (s != null && s.token.equals(token)) {
+        session = null;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private Session login() {
+    VaultToken t;
+    try {
+      t = auth.login(this);
+    } catch (SecretException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // a user-supplied authentication or token source failed: its message may hold a credential
+      throw new ProviderUnavailableException(null, "Vault authentication " + auth.getClass().getSimpleName()
+          + " failed: " + e.getClass().getName());
+    }
+    if (t == null) {
+      throw new ProviderUnavailableException(null, "Vault authentication " + auth.getClass().getSimpleName()
+          + " returned no token");
+    }
+    logins.incrementAndGet();
+    sensitive.add(t.reveal());
+    boolean loggedIn = t.ttl().isPresent();
+    Duration ttl;
+    boolean renewable;
+    if (t.ttl().isPresent()) {
+      ttl = t.ttl().get();
+      renewable = t.renewable();
+    } else {
+      VaultResponse r = transport.send("GET", List.of("auth", "token", "lookup-self"), Map.of(), null, t.reveal(), null);
+      if (!r.successful()) {
+        SecretException e = VaultErrors.map(null, Op.TOKEN, "auth/token/lookup-self", r, sensitive);
+        if (e instanceof SecretAccessDeniedException) {
+          throw new SecretAccessDeniedException(null, "Vault rejected the configured token: " + e.getMessage());
+        }
+        throw e;
+      }
+      JsonNode data = r.data();
+      ttl = Duration.ofSeconds(Math.max(0, data.path("ttl").asLong(0)));
+      renewable = data.path("renewable").asBoolean(false);
+    }
+    Session s = session(t.reveal(), ttl, renewable, loggedIn);
+    session = s;
+    LOG.debug("Vault login succeeded (ttl={}, renewable={})", ttl, renewable);
+    return s;
+  }
+
+  private Session session(String token, Duration ttl, boolean renewable, boolean loggedIn) {
+    long now = ticker.read();
+    if (ttl.isZero()) {
+      return new Session(token, ttl, NEVER, NEVER, false, loggedIn);
+    }
+    long ttlNanos = ttl.toNanos();
+    long expiresAt = now + ttlNanos;
+    // refresh when the renewal window starts, or two thirds into a TTL shorter than three windows
+    long refreshAt = expiresAt - Math.min(renewAheadNanos, ttlNanos / 3);
+    return new Session(token, ttl, expiresAt, refreshAt, renewable, loggedIn);
+  }
+
+  /** After a failed refresh, try again halfway to expiry (at most 30 s later), not on every call. */
+  private void postpone(Session s) {
+    if (session != s) {
+      return;
+    }
+    long now = ticker.read();
+    long wait = Math.min(Duration.ofSeconds(30).toNanos(), Math.max(0, s.expiresAt - now) / 2);
+    session = new Session(s.token, s.ttl, s.expiresAt, now + wait, s.renewable, s.loggedIn);
+  }
+
+  private void refresh(Session s) {
+    if (s.renewable) {
+      long increment = Math.max(1, s.ttl.toSeconds());
+      ObjectNode body = VaultTransport.JSON.createObjectNode();
+      body.put("increment", increment + "s");
+      VaultResponse r = transport.send("POST", List.of("auth", "token", "renew-self"), Map.of(), body, s.token, null);
+      if (r.successful()) {
+        JsonNode a = r.json().path("auth");
+        long granted = Math.max(0, a.path("lease_duration").asLong(0));
+        // less than asked for: the token reached its max TTL, so the next refresh is a login
+        boolean capped = granted > 0 && granted < increment;
+        session = session(s.token, Duration.ofSeconds(granted), a.path("renewable").asBoolean(false) && !capped, s.loggedIn);
+        LOG.debug("Vault token renewed (ttl={}s, capped={})", granted, capped);
+        return;
+      }
+      if (r.status() == 429 || r.status() >= 500) {
+        throw VaultErrors.map(null, Op.TOKEN, "auth/token/renew-self", r, sensitive);
+      }
+      LOG.debug("Vault token renewal refused (HTTP {}); logging in again", r.status());
+    }
+    String before = s.token;
+    Session next = login();
+    if (next.token.equals(before)) {
+      // the same token again (a configured token): nothing more to do until it expires
+      session = new Session(next.token, next.ttl, next.expiresAt, next.expiresAt, false, next.loggedIn);
+    }
+  }
+
+  @Override
+  public VaultToken login(String path, Map<String, String> body) {
+    ObjectNode json = VaultTransport.JSON.createObjectNode();
+    body.forEach((k, v) -> {
+      json.put(k, v);
+      if (!k.equals("role") && !k.equals("role_id")) {
+        sensitive.add(v);
+      }
+    });
+    List<String> segments = new ArrayList<>(List.of(path.split("/")));
+    VaultResponse r = transport.send("POST", segments, Map.of(), json, null, null);
+    if (!r.successful()) {
+      throw VaultErrors.map(null, Op.LOGIN, path, r, sensitive);
+    }
+    JsonNode a = r.json().path("auth");
+    String token = a.path("client_token").asText("");
+    if (token.isBlank()) {
+      throw new ProviderUnavailableException(null, "Vault login at " + path + " returned no client_token");
+    }
+    return VaultToken.of(token, Duration.ofSeconds(Math.max(0, a.path("lease_duration").asLong(0))),
+        a.path("renewable").asBoolean(false));
+  }
+
+  @Override
+  public String unwrap(String wrappingToken, String field) {
+    sensitive.add(wrappingToken);
+    VaultResponse r = transport.send("POST", List.of("sys", "wrapping", "unwrap"), Map.of(), null, wrappingToken, null);
+    if (!r.successful()) {
+      throw VaultErrors.map(null, Op.UNWRAP, "sys/wrapping/unwrap", r, sensitive);
+    }
+    JsonNode v = r.data().path(field);
+    if (!v.isTextual() || v.asText().isBlank()) {
+      throw new SecretAccessDeniedException(null, "the unwrapped response has no '" + field + "'");
+    }
+    sensitive.add(v.asText());
+    return v.asText();
+  }
+
+  /** Revokes a token this manager logged in for, when asked to. Idempotent; best effort. */
+  public void close(boolean revoke) {
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      Session s = session;
+      if (revoke && s != null && s.loggedIn && auth.revokeOnClose() && !s.expired(ticker.read())) {
+        try {
+          VaultResponse r = transport.send("POST", List.of("auth", "token", "revoke-self"), Map.of(), null, s.token, null);
+          if (!r.successful()) {
+            LOG.warn("Vault token revocation on close answered HTTP {}", r.status());
+          }
+        } catch (SecretException e) {
+          LOG.warn("Vault token revocation on close failed: {}", e.getClass().getSimpleName());
+        }
+      }
+      session = null;
+      closed = true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void close() {
+    close(true);
+  }
+
+  @Override
+  public String toString() {
+    return "SessionManager[auth=" + auth + ", logins=" + logins.get() + "]";
+  }
+}

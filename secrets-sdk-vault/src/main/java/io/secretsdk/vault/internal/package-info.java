@@ -1,0 +1,2 @@
+/** Internals of the Vault provider (transport, session, mounts, leases, errors); not API. */
+package io.secretsdk.vault.internal;
