@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Runs the examples of {@code docs/readme-vault.md}: a GitHub Actions job resolving
+ * Runs the examples of {@code README.md}: a GitHub Actions job resolving
  * {@code vault://secret/openai/ci#api_key} with OIDC (JWT) auth from configuration alone, against
  * MockWebServer standing in for Vault and for GitHub's token endpoint.
  */
