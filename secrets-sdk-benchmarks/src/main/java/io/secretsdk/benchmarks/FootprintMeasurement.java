@@ -8,6 +8,7 @@ import io.secretsdk.RunEnvironment;
 import io.secretsdk.SecretRef;
 import io.secretsdk.SecretsClient;
 import io.secretsdk.event.AuditSink;
+import io.secretsdk.redact.RedactionIndex;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -33,10 +34,13 @@ import java.util.Locale;
  * median delta over the rounds is reported, total and per entry.
  *
  * <ul>
- *   <li>{@code secretsdk}: a {@link SecretsClient} (audit off);
+ *   <li>{@code secretsdk}: a {@link SecretsClient} (audit off) with its own {@link RedactionIndex},
+ *       in which it registers every value it caches: the whole cost to a process;
  *   <li>{@code caffeine}: a bare Caffeine {@code Cache<SecretRef, byte[]>} with the same bounds;
  *   <li>{@code aws-caching}: the AWS caching client, whose items keep the whole
- *       {@code DescribeSecret} and {@code GetSecretValue} responses.
+ *       {@code DescribeSecret} and {@code GetSecretValue} responses;
+ *   <li>{@code redaction-index}: a {@link RedactionIndex} holding the same values with their
+ *       encoded forms: what masking them in logs costs on top of caching them.
  * </ul>
  *
  * <p>Target (DESIGN.md): 10,000 cached secrets in at most 10 MB.
@@ -60,7 +64,7 @@ public final class FootprintMeasurement {
 
   static List<Row> measureAll(int entries, int rounds) throws Exception {
     List<Row> rows = new ArrayList<>();
-    for (String impl : List.of("secretsdk", "caffeine", "aws-caching")) {
+    for (String impl : List.of("secretsdk", "caffeine", "aws-caching", "redaction-index")) {
       rows.add(measure(impl, entries, rounds));
     }
     return rows;
@@ -96,10 +100,12 @@ public final class FootprintMeasurement {
     Duration ttl = Duration.ofMinutes(30);
     switch (impl) {
       case "secretsdk":
+        // its own index, so that the values it registers for log redaction are counted too
         return SecretsClient.builder()
             .provider(new CountingProvider(ttl))
             .environment(RunEnvironment.LOCAL)
             .auditSink(AuditSink.none())
+            .redactionIndex(RedactionIndex.create())
             .build();
       case "caffeine":
         Cache<SecretRef, byte[]> cache = Caffeine.newBuilder()
@@ -110,6 +116,8 @@ public final class FootprintMeasurement {
             .withClient(new FakeSecretsManager())
             .withMaxCacheSize(Math.max(entries, 1024))
             .withCacheItemTTL(ttl.toMillis()));
+      case "redaction-index":
+        return new IndexHolder(RedactionIndex.create());
       default:
         throw new IllegalArgumentException("impl " + impl);
     }
@@ -125,6 +133,11 @@ public final class FootprintMeasurement {
       Cache<SecretRef, byte[]> cache = ((CaffeineHolder) holder).cache;
       for (SecretRef ref : refs) {
         cache.put(ref, CountingProvider.valueOf(ref.path()));
+      }
+    } else if (holder instanceof IndexHolder) {
+      RedactionIndex index = ((IndexHolder) holder).index;
+      for (SecretRef ref : refs) {
+        index.register(ref, CountingProvider.valueOf(ref.path()));
       }
     } else {
       SecretCache aws = (SecretCache) holder;
@@ -153,6 +166,19 @@ public final class FootprintMeasurement {
       out.printf(Locale.ROOT, "| %s | %,d | %.2f MB | %,.0f B | %.2f .. %.2f MB |%n", r.impl(),
           r.entries(), r.medianBytes() / 1e6, r.bytesPerEntry(), r.minBytes() / 1e6,
           r.maxBytes() / 1e6);
+    }
+  }
+
+  private static final class IndexHolder implements AutoCloseable {
+    final RedactionIndex index;
+
+    IndexHolder(RedactionIndex index) {
+      this.index = index;
+    }
+
+    @Override
+    public void close() {
+      index.clear();
     }
   }
 

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -92,11 +93,40 @@ final class BenchmarkSmokeTest {
     return b;
   }
 
+  @ParameterizedTest
+  @CsvSource({"pattern,clean", "json,with-value", "pattern-redacting,clean",
+      "pattern-redacting,with-value", "json-redacting,with-value",
+      "json-logstash-masking,clean", "json-logstash-masking,with-value"})
+  void redaction_eachEncoder_encodesAndMasksRegisteredValues(String impl, String message) {
+    RedactionBenchmark b = new RedactionBenchmark();
+    b.impl = impl;
+    b.registered = 10;
+    b.message = message;
+    b.setUp(); // checks a masked line never holds the value and a clean line is unchanged
+    try {
+      String line = new String(b.encode(), StandardCharsets.UTF_8);
+      assertThat(line).contains("order 48213");
+      boolean masks = !impl.equals("pattern") && !impl.equals("json");
+      if (masks && message.equals("with-value")) {
+        assertThat(line).doesNotContain(b.value);
+      }
+    } finally {
+      b.tearDown();
+    }
+  }
+
+  @Test
+  void redaction_messageWithValue_is200BytesAndHoldsTheValue() {
+    String value = new String(CountingProvider.valueOf("redact/vendor-5"), StandardCharsets.US_ASCII);
+    assertThat(RedactionBenchmark.message(value)).hasSize(200).contains(value);
+    assertThat(RedactionBenchmark.message(null)).hasSize(200).doesNotContain("sk-bench-");
+  }
+
   @Test
   void footprint_thousandEntries_measuresEveryImpl() throws Exception {
     List<FootprintMeasurement.Row> rows = FootprintMeasurement.measureAll(1_000, 1);
     assertThat(rows).extracting(FootprintMeasurement.Row::impl)
-        .containsExactly("secretsdk", "caffeine", "aws-caching");
+        .containsExactly("secretsdk", "caffeine", "aws-caching", "redaction-index");
     ByteArrayOutputStream text = new ByteArrayOutputStream();
     FootprintMeasurement.print(rows, new PrintStream(text, true, StandardCharsets.UTF_8));
     assertThat(text.toString(StandardCharsets.UTF_8)).contains("| secretsdk | 1,000 |");
