@@ -3,7 +3,8 @@
 #   secrets-sdk-benchmarks/run-benchmarks.sh [outdir]          all steps
 #   STEPS="cache-hit cold-miss" secrets-sdk-benchmarks/run-benchmarks.sh
 # Then: python3 secrets-sdk-benchmarks/report.py [outdir] prints the tables.
-# FORKS (default 2), THRPT_FORKS (1), WI (3), WI2 (2) and MI (5) set forks and iterations.
+# FORKS (default 2), THRPT_FORKS and PEER_FORKS (1; the slow logstash masking and the redaction
+# diagnostics), WI (3), WI2 (2) and MI (5) set forks and iterations.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-secrets-sdk-benchmarks/target/results}
@@ -36,8 +37,12 @@ for step in $steps; do
     redaction)
       jmh redaction-plain RedactionBenchmark -p impl=pattern,json -p registered=10 \
           -f "$forks" -wi "${WI:-3}" -w 1s -i "${MI:-5}" -r 1s -prof gc
-      jmh redaction RedactionBenchmark -p impl=pattern-redacting,json-redacting,json-logstash-masking \
-          -f "$forks" -wi "${WI:-3}" -w 1s -i "${MI:-5}" -r 1s -prof gc ;;
+      jmh redaction RedactionBenchmark -p impl=pattern-redacting,json-redacting \
+          -f "$forks" -wi "${WI:-3}" -w 1s -i "${MI:-5}" -r 1s -prof gc
+      jmh redaction-peer RedactionBenchmark -p impl=json-logstash-masking \
+          -f "${PEER_FORKS:-1}" -wi "${WI:-3}" -w 1s -i "${MI:-5}" -r 1s -prof gc
+      jmh redaction-diag RedactionBenchmark -p impl=index-scan,index-scan-no-detectors \
+          -f "${PEER_FORKS:-1}" -wi "${WI:-3}" -w 1s -i "${MI:-5}" -r 1s -prof gc ;;
     footprint)
       java -XX:+UseSerialGC -Xms512m -Xmx512m -cp "$jar" io.secretsdk.benchmarks.FootprintMeasurement \
           10000 7 > "$out/footprint.md"

@@ -9,9 +9,12 @@ import ch.qos.logback.core.encoder.Encoder;
 import io.secretsdk.SecretRef;
 import io.secretsdk.logback.RedactingEncoder;
 import io.secretsdk.redact.RedactionIndex;
+import io.secretsdk.redact.RedactionOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import net.logstash.logback.encoder.LogstashEncoder;
@@ -42,6 +45,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code json-logstash-masking}: {@code LogstashEncoder} with logstash-logback-encoder's own
  *       value masking ({@code MaskingJsonGeneratorDecorator}, one quoted literal per registered
  *       value — its values are regular expressions);
+ *   <li>diagnostics, not encoders: {@code index-scan} is {@link RedactionIndex#redactUtf8} alone
+ *       on the pattern encoder's output line, {@code index-scan-no-detectors} the same with an
+ *       index that has no token detectors, so the cost splits into value matching and detectors;
  *   <li>{@code registered}: how many distinct 40-byte values are registered (in a private
  *       {@link RedactionIndex} for ours); {@code message}: {@code clean}, or {@code with-value}
  *       (one registered value inside the 200 bytes). The plain encoders ignore both.
@@ -68,7 +74,8 @@ public class RedactionBenchmark {
   static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSS} %-5level [%thread] %logger{36} - %msg%n";
   static final int MESSAGE_LENGTH = 200;
 
-  @Param({"pattern", "pattern-redacting", "json", "json-redacting", "json-logstash-masking"})
+  @Param({"pattern", "pattern-redacting", "json", "json-redacting", "json-logstash-masking",
+      "index-scan", "index-scan-no-detectors"})
   public String impl;
 
   @Param({"10", "1000", "10000"})
@@ -79,6 +86,7 @@ public class RedactionBenchmark {
 
   private LoggerContext context;
   private Encoder<ILoggingEvent> encoder;
+  private Supplier<byte[]> scan;
   private ILoggingEvent event;
   String value;
 
@@ -86,17 +94,32 @@ public class RedactionBenchmark {
   public void setUp() {
     context = new LoggerContext();
     String[] values = new String[registered];
-    RedactionIndex index = RedactionIndex.create();
+    RedactionIndex index = impl.equals("index-scan-no-detectors")
+        ? RedactionIndex.create(RedactionOptions.builder().detectors(Set.of()).build())
+        : RedactionIndex.create();
+    boolean usesIndex = impl.endsWith("-redacting") || impl.startsWith("index-scan");
     for (int i = 0; i < registered; i++) {
       String path = "redact/vendor-" + i;
       values[i] = new String(CountingProvider.valueOf(path), StandardCharsets.US_ASCII);
-      if (impl.endsWith("-redacting")) {
+      if (usesIndex) {
         index.register(SecretRef.parse(CountingProvider.SCHEME + "://" + path),
             CountingProvider.valueOf(path));
       }
     }
     value = values[registered / 2];
     event = event(context, message(message.equals("with-value") ? value : null));
+    if (impl.startsWith("index-scan")) {
+      Encoder<ILoggingEvent> plain = encoder("pattern", context, index, values);
+      byte[] line = plain.encode(event);
+      plain.stop();
+      scan = () -> index.redactUtf8(line);
+      byte[] out = scan.get();
+      if (message.equals("with-value")
+          ? new String(out, StandardCharsets.UTF_8).contains(value) : out != line) {
+        throw new IllegalStateException(impl + " did not mask the value, or changed a clean line");
+      }
+      return;
+    }
     encoder = encoder(impl, context, index, values);
     Encoder<ILoggingEvent> plain = encoder(impl.startsWith("pattern") ? "pattern" : "json",
         context, index, values);
@@ -190,13 +213,15 @@ public class RedactionBenchmark {
 
   @TearDown
   public void tearDown() {
-    encoder.stop();
+    if (encoder != null) {
+      encoder.stop();
+    }
     context.stop();
   }
 
   /** One log line encoded. */
   @Benchmark
   public byte[] encode() {
-    return encoder.encode(event);
+    return scan != null ? scan.get() : encoder.encode(event);
   }
 }
