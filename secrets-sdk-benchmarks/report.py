@@ -16,7 +16,10 @@ def load(name):
     if not os.path.exists(path):
         return []
     with open(path) as f:
-        return json.load(f)
+        try:
+            return json.load(f)
+        except ValueError:
+            return []  # a run still writing, or one that failed
 
 
 def lines(name, pattern):
