@@ -22,12 +22,20 @@ def load(name):
             return []  # a run still writing, or one that failed
 
 
-def lines(name, pattern):
+def lines(name, pattern, benchmark=None):
+    """Lines of a run's log matching pattern, optionally only those printed by one benchmark."""
     path = os.path.join(out, name + ".txt")
     if not os.path.exists(path):
         return []
+    current = None
+    kept = []
     with open(path) as f:
-        return [l.rstrip() for l in f if re.match(pattern, l)]
+        for l in f:
+            if l.startswith("# Benchmark: "):
+                current = l.split(".")[-1].strip()
+            if re.match(pattern, l) and (benchmark is None or current == benchmark):
+                kept.append(l.rstrip())
+    return kept
 
 
 def pm(m, digits=1):
@@ -124,8 +132,9 @@ def refresh():
               f" | {fmt(pct['100.0'], 0)} |")
     print("\nEvery read timed (`readEveryOp`), split by whether a provider call was in flight, per fork:\n")
     print("```")
-    for l in lines("refresh", r"^\[.*(reads|refreshes)"):
-        print(l)
+    for l in lines("refresh", r"^\[.*(reads|refreshes)", "readEveryOp"):
+        if "reads during refresh: n=0 " not in l:
+            print(l)
     print("```\n")
 
 
