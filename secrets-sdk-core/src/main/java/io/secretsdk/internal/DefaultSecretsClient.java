@@ -2,7 +2,6 @@ package io.secretsdk.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
@@ -122,26 +121,12 @@ public final class DefaultSecretsClient implements SecretsClient {
     this.cache = Caffeine.newBuilder()
         .maximumSize(settings.maximumSize)
         .ticker(settings.ticker::read)
-        // maintenance (and the wipe of expired entries) runs on Caffeine's default executor: a
-        // same-thread executor made every reader drain buffers, and two readers slower than one
-        .expireAfter(new Expiry<SecretRef, CacheEntry>() {
-          @Override
-          public long expireAfterCreate(SecretRef key, CacheEntry value, long currentTime) {
-            return Math.max(0, value.evictAt - currentTime);
-          }
-
-          @Override
-          public long expireAfterUpdate(SecretRef key, CacheEntry value, long currentTime,
-              long currentDuration) {
-            return Math.max(0, value.evictAt - currentTime);
-          }
-
-          @Override
-          public long expireAfterRead(SecretRef key, CacheEntry value, long currentTime,
-              long currentDuration) {
-            return currentDuration;
-          }
-        })
+        .executor(Runnable::run)
+        // The engine checks each entry's own expiry on every hit; Caffeine only evicts what can no
+        // longer be served (the longest possible TTL plus the stale window). Per-entry expiry in
+        // Caffeine would cost a second clock read per hit and did not scale to two readers.
+        .expireAfterWrite(Duration.ofNanos(capNanos).plus(
+            staleAllowed ? settings.maxStale : Duration.ZERO).plus(settings.negativeTtl))
         // replacements are wiped by install(), which knows what the new entry carries forward
         .removalListener((SecretRef key, CacheEntry value, RemovalCause cause) -> {
           if (value != null && cause != RemovalCause.REPLACED) {
@@ -457,6 +442,9 @@ public final class DefaultSecretsClient implements SecretsClient {
           mine.complete(previous);
           s.metrics.refreshFailed(ref.scheme());
           return serve(ref, previous, false);
+        }
+        if (previous != null && !previous.isNegative() && cache.asMap().remove(ref, previous)) {
+          previous.wipeAll(); // past its TTL and stale window: nothing may serve it any more
         }
         mine.completeExceptionally(unavailable);
         auditResolve(ref, AuditEvent.Outcome.UNAVAILABLE, null, false, unavailable);

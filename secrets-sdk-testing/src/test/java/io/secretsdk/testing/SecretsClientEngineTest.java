@@ -418,13 +418,18 @@ final class SecretsClientEngineTest {
         .environment(RunEnvironment.LOCAL).auditSink(audit).refreshAhead(0.5, 0.0).build();
     client.resolve(REF);
     ticker.advance(Duration.ofSeconds(6));
+    java.util.Set<Thread> before = refreshThreads();
     client.resolve(REF); // starts a refresh on the client's own thread
+    java.util.Set<Thread> ours = refreshThreads();
+    ours.removeAll(before);
+    assertThat(ours).as("the client started its own refresh thread").isNotEmpty();
     client.close();
 
     assertThat(fake.isClosed()).isTrue();
-    assertThat(Thread.getAllStackTraces().keySet())
-        .noneMatch(t -> t.getName().startsWith("secrets-sdk-refresh") && t.isAlive()
-            && !t.getState().equals(Thread.State.TERMINATED));
+    for (Thread t : ours) {
+      t.join(5_000); // close() waited for termination; the thread itself exits right after
+      assertThat(t.isAlive()).as(t.getName() + " still alive after close()").isFalse();
+    }
     assertThatThrownBy(() -> client.resolve(REF)).isInstanceOf(IllegalStateException.class);
   }
 
@@ -490,6 +495,16 @@ final class SecretsClientEngineTest {
     assertThat(index.redact("auth " + b64)).doesNotContain(b64);
     client.revoke(REF);
     assertThat(index.redact(Canary.VALUE)).doesNotContain(Canary.VALUE); // stays masked
+  }
+
+  private static java.util.Set<Thread> refreshThreads() {
+    java.util.Set<Thread> threads = new java.util.HashSet<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().startsWith("secrets-sdk-refresh") && t.isAlive()) {
+        threads.add(t);
+      }
+    }
+    return threads;
   }
 
   @Test
