@@ -8,6 +8,7 @@ import io.secretsdk.internal.ClientSettings;
 import io.secretsdk.internal.DefaultSecretsClient;
 import io.secretsdk.internal.ProviderDiscovery;
 import io.secretsdk.metrics.SecretsMetrics;
+import io.secretsdk.redact.RedactionIndex;
 import io.secretsdk.spi.ProviderSettings;
 import io.secretsdk.spi.SecretProvider;
 import io.secretsdk.spi.SecretProviderFactory;
@@ -209,6 +210,7 @@ public interface SecretsClient extends AutoCloseable {
     Executor refreshExecutor;
     AuditSink auditSink;
     SecretsMetrics metrics = SecretsMetrics.none();
+    RedactionIndex redactionIndex;
     String principal;
     String justification;
     byte[] fingerprintKey;
@@ -455,6 +457,15 @@ public interface SecretsClient extends AutoCloseable {
       return this;
     }
 
+    /**
+     * The index every resolved value is registered with, so redacting log encoders, wrapped
+     * standard streams and the leak scanner mask it; default {@link RedactionIndex#global()}.
+     */
+    public Builder redactionIndex(RedactionIndex index) {
+      this.redactionIndex = Objects.requireNonNull(index, "redactionIndex");
+      return this;
+    }
+
     /** Where measurements go; default none. */
     public Builder metrics(SecretsMetrics metrics) {
       this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -507,7 +518,8 @@ public interface SecretsClient extends AutoCloseable {
           environment != null ? environment : RunEnvironment.detect(System.getenv()),
           defaultTtl, refreshAhead, refreshJitter, negativeTtl, maxStale, rotationGrace,
           maxAttempts, initialBackoff, maxBackoff, maxRetryDuration, maximumSize, ticker, clock,
-          refreshExecutor, auditSink, metrics, principal, justification,
+          refreshExecutor, auditSink, metrics,
+          redactionIndex != null ? redactionIndex : RedactionIndex.global(), principal, justification,
           fingerprintKey == null ? null : fingerprintKey.clone()));
     }
 

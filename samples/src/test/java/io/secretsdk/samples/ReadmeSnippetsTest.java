@@ -39,6 +39,13 @@ final class ReadmeSnippetsTest {
         .doesNotContain("sk_test_example_value");
   }
 
+  @Test
+  void readme_testingSnippet_matchesTestingYourCodeTest() throws Exception {
+    Path source = QuickStartTest.repositoryRoot()
+        .resolve("samples/src/test/java/io/secretsdk/samples/TestingYourCodeTest.java");
+    assertThat(normalize(readmeSnippet("testing"))).isEqualTo(normalize(region(source, "testing")));
+  }
+
   @SuppressWarnings("unused")
   private static void resolve() {
     // snippet:resolve:start
@@ -66,8 +73,11 @@ final class ReadmeSnippetsTest {
   }
 
   static String sourceRegion(String name) throws IOException {
-    Path self = QuickStartTest.repositoryRoot()
-        .resolve("samples/src/test/java/io/secretsdk/samples/ReadmeSnippetsTest.java");
+    return region(QuickStartTest.repositoryRoot()
+        .resolve("samples/src/test/java/io/secretsdk/samples/ReadmeSnippetsTest.java"), name);
+  }
+
+  static String region(Path self, String name) throws IOException {
     String src = Files.readString(self);
     int start = src.indexOf("// snippet:" + name + ":start");
     int end = src.indexOf("// snippet:" + name + ":end");

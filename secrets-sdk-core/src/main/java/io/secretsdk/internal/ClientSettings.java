@@ -5,6 +5,7 @@ import io.secretsdk.config.SecretPolicy;
 import io.secretsdk.config.SecretRegistry;
 import io.secretsdk.event.AuditSink;
 import io.secretsdk.metrics.SecretsMetrics;
+import io.secretsdk.redact.RedactionIndex;
 import io.secretsdk.spi.SecretProvider;
 import io.secretsdk.spi.Ticker;
 import java.time.Clock;
@@ -35,6 +36,7 @@ public final class ClientSettings {
   final Executor refreshExecutor;
   final AuditSink auditSink;
   final SecretsMetrics metrics;
+  final RedactionIndex redactionIndex;
   final String principal;
   final String justification;
   final byte[] fingerprintKey;
@@ -46,7 +48,8 @@ public final class ClientSettings {
       double refreshAhead, double refreshJitter, Duration negativeTtl, Duration maxStale,
       Duration rotationGrace, int maxAttempts, Duration initialBackoff, Duration maxBackoff,
       Duration maxRetryDuration, long maximumSize, Ticker ticker, Clock clock,
-      Executor refreshExecutor, AuditSink auditSink, SecretsMetrics metrics, String principal,
+      Executor refreshExecutor, AuditSink auditSink, SecretsMetrics metrics,
+      RedactionIndex redactionIndex, String principal,
       String justification, byte[] fingerprintKey) {
     this.providers = providers;
     this.aliases = aliases;
@@ -69,6 +72,7 @@ public final class ClientSettings {
     this.refreshExecutor = refreshExecutor;
     this.auditSink = auditSink;
     this.metrics = metrics;
+    this.redactionIndex = redactionIndex;
     this.principal = principal;
     this.justification = justification;
     this.fingerprintKey = fingerprintKey;

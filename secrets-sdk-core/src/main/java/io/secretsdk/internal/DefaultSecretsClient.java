@@ -293,6 +293,8 @@ public final class DefaultSecretsClient implements SecretsClient {
     SecretRef target = route(ref);
     epoch.incrementAndGet();
     cache.invalidate(target);
+    // a revoked value stays masked: copies handed out before may still reach a log line, and the
+    // index bounds its own memory (RedactionOptions)
     audit(AuditEvent.Type.REVOKED, target, AuditEvent.Outcome.SUCCESS, null, null, null);
   }
 
@@ -558,6 +560,8 @@ public final class DefaultSecretsClient implements SecretsClient {
       Arrays.fill(bytes, (byte) 0);
       throw denied;
     }
+    // registered before any caller can see the value: it is masked from the moment resolve returns
+    s.redactionIndex.register(ref, bytes);
     CachedValue value = new CachedValue(bytes, result.version().orElse(null),
         result.createdAt().orElse(null), result.metadata(), fingerprint(bytes));
     long now = s.ticker.read();

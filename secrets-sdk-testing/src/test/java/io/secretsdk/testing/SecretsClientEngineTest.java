@@ -476,6 +476,23 @@ final class SecretsClientEngineTest {
   }
 
   @Test
+  void resolve_registersValueWithRedactionIndex_beforeReturning() {
+    fake.set(PATH, Canary.VALUE);
+    io.secretsdk.redact.RedactionIndex index = io.secretsdk.redact.RedactionIndex.create();
+    SecretsClient client = client(builder().redactionIndex(index));
+    assertThat(index.redact("token=" + Canary.VALUE)).contains(Canary.VALUE);
+
+    client.resolve(REF).close();
+
+    assertThat(index.redact("token=" + Canary.VALUE)).isEqualTo("token=[REDACTED:fake://openai/api]");
+    String b64 = java.util.Base64.getEncoder().encodeToString(
+        Canary.VALUE.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(index.redact("auth " + b64)).doesNotContain(b64);
+    client.revoke(REF);
+    assertThat(index.redact(Canary.VALUE)).doesNotContain(Canary.VALUE); // stays masked
+  }
+
+  @Test
   void resolve_unknownScheme_typedErrorNamingScheme() {
     SecretsClient client = client(builder());
     assertThatThrownBy(() -> client.resolve("vault://secret/x"))

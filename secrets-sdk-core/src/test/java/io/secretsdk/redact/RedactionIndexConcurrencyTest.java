@@ -1,0 +1,78 @@
+package io.secretsdk.redact;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.secretsdk.SecretRef;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+final class RedactionIndexConcurrencyTest {
+
+  @Test
+  @Timeout(60)
+  void redact_whileRegistering_noMissAfterRegisterReturns() throws Exception {
+    RedactionIndex index = RedactionIndex.create();
+    int n = 3_000;
+    String[] values = new String[n];
+    for (int i = 0; i < n; i++) {
+      values[i] = Canaries.alnum(24);
+    }
+    AtomicInteger published = new AtomicInteger(-1);
+    AtomicInteger misses = new AtomicInteger();
+    AtomicInteger checks = new AtomicInteger();
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(5);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      futures.add(pool.submit(() -> {
+        start.await();
+        for (int i = 0; i < n; i++) {
+          index.register(SecretRef.parse("mem://c/" + i), values[i].getBytes(UTF_8));
+          published.set(i); // after register returned
+          if (i % 500 == 0) {
+            index.unregister(SecretRef.parse("mem://unrelated/" + i));
+          }
+        }
+        return null;
+      }));
+      for (int t = 0; t < 4; t++) {
+        futures.add(pool.submit(() -> {
+          start.await();
+          ThreadLocalRandom r = ThreadLocalRandom.current();
+          while (published.get() < n - 1) {
+            int k = published.get();
+            if (k < 0) {
+              continue;
+            }
+            int j = r.nextInt(k + 1);
+            String out = index.redact("msg " + values[j] + " end");
+            checks.incrementAndGet();
+            if (!out.equals("msg [REDACTED:mem://c/" + j + "] end")) {
+              misses.incrementAndGet();
+            }
+          }
+          return null;
+        }));
+      }
+      start.countDown();
+      for (Future<?> f : futures) {
+        f.get(50, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(misses.get()).isZero();
+    assertThat(checks.get()).isPositive();
+    assertThat(index.valueCount()).isEqualTo(n);
+  }
+}
