@@ -11,8 +11,11 @@ final class Canaries {
   static final String VALUE = "sk-harden-CANARY-VALUE-5f0e1d2c3b4a";
   static final String VAULT_TOKEN = "hvs.HARDENcanaryTok3n0123456789abcdef";
   static final String OP_TOKEN = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJoYXJkZW4ifQ.HARDENcanarySig0123456789";
-  static final String AWS_ACCESS_KEY = "AKIAHARDENCANARY0001";
+  static final String AWS_ACCESS_KEY = "AKIAHARDENCANARY2345";
   static final String AWS_SECRET_KEY = "hardenCanarySecretKey0123456789abcdefABC";
+
+  /** The complete canaries, without fragments. */
+  static final List<String> COMPLETE = List.of(VALUE, VAULT_TOKEN, OP_TOKEN, AWS_ACCESS_KEY, AWS_SECRET_KEY);
 
   /** Every canary, plus distinctive fragments, so that a partial echo is caught too. */
   static final List<String> ALL = List.of(VALUE, VAULT_TOKEN, OP_TOKEN, AWS_ACCESS_KEY, AWS_SECRET_KEY,

@@ -66,14 +66,17 @@ final class FaultMatrixTest {
    * The AWS SDK's url-connection client returns connections to the JDK's process-wide keep-alive
    * cache, which the provider's {@code close()} cannot empty; the JDK closes an idle one after 5 s.
    */
-  static final int JDK_KEEP_ALIVE_IDLE = 1;
+  static final int JDK_KEEP_ALIVE_IDLE = 5; // http.maxConnections, the JDK's per-destination default
 
   /**
    * Cells where a provider does not do what the design says, each with the regression test that
    * fails until it is fixed (they are {@code @Disabled("bug: ...")} there). The cell still runs
    * and its row shows what happens; its design expectations are skipped.
    */
-  static final Map<String, String> KNOWN_BUGS = Map.of();
+  static final Map<String, String> KNOWN_BUGS = Map.of(
+      "RESET_MID_BODY/AWS", "`AwsRegressionTest#resolve_bodyCutMidway_isRetriedAndServesStale`",
+      "SLOW_BODY/AWS", "`AwsRegressionTest#resolve_bodySlowerThanReadTimeout_leavesNoConnectionOpen`",
+      "HUGE_BODY/AWS", "`AwsRegressionTest#resolve_hugeBody_isRejectedWithoutBufferingIt`");
 
   /** Rows of the table, sorted by fault then provider. */
   private static final Map<String, String> ROWS = new ConcurrentSkipListMap<>();
@@ -96,8 +99,10 @@ final class FaultMatrixTest {
   void fault_throughClient_typedOutcomeRetriesStaleAndNoLeak(Fault fault, HttpProviderKind kind) throws Exception {
     Phase cold = run(fault, kind, false);
     Phase warm = run(fault, kind, true);
+    String bug = KNOWN_BUGS.getOrDefault(fault + "/" + kind, "");
     String row = "| " + fault.label() + " | " + kind.label() + " | " + cold.outcome + " | " + cold.attempts
-        + " | " + cold.requests + " | " + warm.outcome + " | " + leaks(cold, warm) + " |";
+        + " | " + cold.requests + " | " + warm.outcome + " | " + leaks(kind, cold, warm) + " | "
+        + (bug.isEmpty() ? "" : "**bug**, see " + bug) + " |";
     String key = String.format("%02d-%d", fault.ordinal(), kind.ordinal());
     ROWS.put(key, row);
     MESSAGES.put(key, fault + "/" + kind + "\n  cold: " + cold.message + "\n  warm: " + warm.message);
@@ -108,7 +113,7 @@ final class FaultMatrixTest {
       assertThat(p.leakedThreads).as("threads left after close()").isEmpty();
       if (known == null) {
         assertThat(p.openConnections).as("connections to the server left after close()")
-            .isLessThanOrEqualTo(kind == HttpProviderKind.AWS ? JDK_KEEP_ALIVE_IDLE : 0);
+            .isLessThanOrEqualTo(kind == HttpProviderKind.AWS ? 1 : 0); // one request at a time here
       }
       assertThat(p.otherHostRequests).as("requests that reached the redirect's other host").isZero();
     }
@@ -142,18 +147,20 @@ final class FaultMatrixTest {
     }
   }
 
-  private static String leaks(Phase cold, Phase warm) {
-    List<String> found = new ArrayList<>();
+  private static String leaks(HttpProviderKind kind, Phase cold, Phase warm) {
+    java.util.Set<String> found = new java.util.LinkedHashSet<>();
+    int connections = Math.max(cold.openConnections, warm.openConnections);
     for (Phase p : List.of(cold, warm)) {
       if (!p.leakedThreads.isEmpty()) {
         found.add("threads " + p.leakedThreads);
       }
-      if (p.openConnections > 0) {
-        found.add(p.openConnections + " open connection(s)");
-      }
       if (p.otherHostRequests > 0) {
         found.add(p.otherHostRequests + " request(s) to the other host");
       }
+    }
+    if (connections > 0) {
+      found.add(connections + (kind == HttpProviderKind.AWS && connections <= 1
+          ? " idle connection in the JDK keep-alive cache¹" : " connection(s) left open"));
     }
     return found.isEmpty() ? "none" : String.join("; ", found);
   }
@@ -210,7 +217,16 @@ final class FaultMatrixTest {
     }
   }
 
-  private static Phase run(Fault fault, HttpProviderKind kind, boolean warm) throws Exception {
+  static Phase run(Fault fault, HttpProviderKind kind, boolean warm) throws Exception {
+    return run(fault, kind, warm, 1000);
+  }
+
+  /**
+   * Resolves once under {@code fault} through a new client and provider (after a healthy resolve
+   * and a TTL's worth of time when {@code warm}), closes them, and measures what is left, waiting
+   * up to {@code connectionWaitMillis} for connections to close.
+   */
+  static Phase run(Fault fault, HttpProviderKind kind, boolean warm, long connectionWaitMillis) throws Exception {
     Phase p = new Phase();
     MockWebServer server = new MockWebServer();
     MockWebServer other = new MockWebServer();
@@ -280,7 +296,7 @@ final class FaultMatrixTest {
       Canaries.assertAbsent("toString of the client", client.toString());
       client.close();
       client = null;
-      p.openConnections = LeakProbe.canCountConnections() ? LeakProbe.awaitNoConnections(port, 1000) : 0;
+      p.openConnections = LeakProbe.canCountConnections() ? LeakProbe.awaitNoConnections(port, connectionWaitMillis) : 0;
       p.leakedThreads = LeakProbe.awaitNoNewThreads(threadsBefore);
       p.otherHostRequests = otherRequests.get();
     } finally {
@@ -300,8 +316,8 @@ final class FaultMatrixTest {
   static String table() {
     StringBuilder sb = new StringBuilder();
     sb.append("| fault | provider | cold resolve | provider attempts | HTTP requests for the secret"
-        + " | value cached, TTL passed (stale window 1 h) | leaks after `close()` |\n");
-    sb.append("|---|---|---|---|---|---|---|\n");
+        + " | value cached, TTL passed (stale window 1 h) | left after `close()` | known issue |\n");
+    sb.append("|---|---|---|---|---|---|---|---|\n");
     ROWS.values().forEach(r -> sb.append(r).append('\n'));
     return sb.toString();
   }

@@ -16,10 +16,11 @@ import java.util.function.BooleanSupplier;
 final class LeakProbe {
   /**
    * Threads that belong to process-wide pools the SDK does not own: OkHttp's shared task runner
-   * (idle threads end on their own after 60 s), MockWebServer's, the JDK's keep-alive timer and
+   * (idle threads end on their own after 60 s; while one runs a pool's clean-up task it is named
+   * after it, and connections are checked on their own), MockWebServer's, the JDK's keep-alive timer and
    * JUnit's timeout thread.
    */
-  private static final List<String> GLOBAL_POOLS = List.of("OkHttp TaskRunner", "MockWebServer",
+  private static final List<String> GLOBAL_POOLS = List.of("OkHttp TaskRunner", "OkHttp ConnectionPool", "MockWebServer",
       "Keep-Alive-Timer", "Keep-Alive-SocketCleaner", "junit-jupiter-timeout-watcher", "process reaper",
       "Common-Cleaner", "Okio Watchdog", "Attach Listener", "surefire-forkedjvm", "ForkJoinPool.commonPool", "Jazzer");
 
@@ -45,7 +46,12 @@ final class LeakProbe {
 
   /** Polls (bounded, 3 s) until no new thread is left; returns what is left. */
   static Set<String> awaitNoNewThreads(Set<String> before) throws InterruptedException {
-    await(() -> newThreads(before).isEmpty(), 3000);
+    return awaitNoNewThreads(before, 3000);
+  }
+
+  /** Polls (bounded) until no new thread is left; returns what is left. */
+  static Set<String> awaitNoNewThreads(Set<String> before, long maxMillis) throws InterruptedException {
+    await(() -> newThreads(before).isEmpty(), maxMillis);
     return newThreads(before);
   }
 
