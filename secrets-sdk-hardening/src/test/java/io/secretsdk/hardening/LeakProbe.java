@@ -16,11 +16,12 @@ import java.util.function.BooleanSupplier;
 final class LeakProbe {
   /**
    * Threads that belong to process-wide pools the SDK does not own: OkHttp's shared task runner
-   * (idle threads end on their own after 60 s; while one runs a pool's clean-up task it is named
-   * after it, and connections are checked on their own), MockWebServer's, the JDK's keep-alive timer and
+   * (idle threads end on their own after 60 s; while one runs a task it is named after it: a
+   * pool's clean-up, or the losing attempt of a connect race that ends at the connect time-out;
+   * connections are checked on their own). A client's own "OkHttp Dispatcher" threads do count. MockWebServer's, the JDK's keep-alive timer and
    * JUnit's timeout thread.
    */
-  private static final List<String> GLOBAL_POOLS = List.of("OkHttp TaskRunner", "OkHttp ConnectionPool", "MockWebServer",
+  private static final List<String> GLOBAL_POOLS = List.of("OkHttp TaskRunner", "OkHttp ConnectionPool", "OkHttp connect ", "MockWebServer",
       "Keep-Alive-Timer", "Keep-Alive-SocketCleaner", "junit-jupiter-timeout-watcher", "process reaper",
       "Common-Cleaner", "Okio Watchdog", "Attach Listener", "surefire-forkedjvm", "ForkJoinPool.commonPool", "Jazzer");
 
