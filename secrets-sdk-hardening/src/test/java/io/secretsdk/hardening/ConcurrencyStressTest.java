@@ -259,6 +259,7 @@ final class ConcurrencyStressTest {
   void close_duringLoad_endsCleanly(HttpProviderKind kind) throws Exception {
     FakeTicker ticker = new FakeTicker();
     AtomicLong served = new AtomicLong();
+    CountDownLatch midLoad = new CountDownLatch(60);
     try (MockWebServer server = new MockWebServer()) {
       server.setDispatcher(new Dispatcher() {
         @Override
@@ -266,6 +267,7 @@ final class ConcurrencyStressTest {
           if (!kind.isSecretRequest(r)) {
             return kind.other(r);
           }
+          midLoad.countDown();
           // every 3rd read fails, so readers keep fetching instead of hitting the cache
           return served.incrementAndGet() % 3 == 0 ? kind.json(503, kind.errorBody(503)) : kind.secret(Canaries.VALUE);
         }
@@ -306,9 +308,7 @@ final class ConcurrencyStressTest {
         }));
       }
       started.await();
-      while (served.get() < 60) {
-        Thread.onSpinWait(); // wait until the readers are mid-load
-      }
+      assertThat(midLoad.await(20, TimeUnit.SECONDS)).as("readers reached the server").isTrue();
       client.close();
       for (Future<?> f : readers) {
         f.get(20, TimeUnit.SECONDS);

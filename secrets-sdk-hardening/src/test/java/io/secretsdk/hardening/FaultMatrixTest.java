@@ -50,7 +50,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>The outcomes become the table in {@code SECURITY.md} between the {@code fault-matrix} markers:
  * {@link #securityMd_matrixTable_matchesGeneratedTable} fails when they differ; run with
  * {@code -Dsecretsdk.updateSecurityMd=true} to rewrite it. The generated table is also written to
- * {@code target/fault-matrix.md}.
+ * {@code target/fault-matrix.md}. The comparison runs on Java 17, the baseline, only: on other
+ * JDKs every cell's assertions still run, but the JDK's HTTP stack can change an AWS cell.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -61,6 +62,8 @@ final class FaultMatrixTest {
   static final long MAX_BYTES = 256 * 1024;
   static final int ATTEMPTS = 3;
   static final Duration TTL = Duration.ofMinutes(5);
+  /** The Java version SECURITY.md's table is generated and checked on. */
+  static final int BASELINE_JAVA = 17;
 
   /**
    * The AWS SDK's url-connection client returns connections to the JDK's process-wide keep-alive
@@ -341,6 +344,10 @@ final class FaultMatrixTest {
     Files.writeString(Path.of("target", "fault-matrix-messages.txt"), String.join("\n", MESSAGES.values()),
         StandardCharsets.UTF_8);
     Canaries.assertAbsent("the generated table", generated);
+    // the JDK's HTTP stack shows through in one AWS cell (JDK 25 reports a body cut short as an
+    // IOException, JDK 17 as a normal end of stream), so the published table is the baseline's
+    assumeTrue(Runtime.version().feature() == BASELINE_JAVA, "SECURITY.md's table is generated on Java "
+        + BASELINE_JAVA + "; this is Java " + Runtime.version().feature() + " (see target/fault-matrix.md)");
 
     Path md = repoDir().resolve("SECURITY.md");
     assertThat(md).as("SECURITY.md at the repository root").isRegularFile();
