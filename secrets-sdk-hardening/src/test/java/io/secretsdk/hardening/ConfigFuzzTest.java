@@ -23,7 +23,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class ConfigFuzzTest {
 
-  @FuzzTest(maxDuration = "60s")
+  @FuzzTest(maxDuration = "5m")
   void registry(byte[] input) {
     String yaml = new String(input, StandardCharsets.UTF_8);
     SecretRegistry registry;
@@ -47,7 +47,7 @@ final class ConfigFuzzTest {
     }
   }
 
-  @FuzzTest(maxDuration = "60s")
+  @FuzzTest(maxDuration = "5m")
   void policy(byte[] input) {
     String json = new String(input, StandardCharsets.UTF_8);
     SecretPolicy policy;

@@ -177,6 +177,18 @@ enum HttpProviderKind {
     return contentType;
   }
 
+  /** The credentials this provider sends, which it must never let into an exception or log line. */
+  java.util.List<String> credentials() {
+    switch (this) {
+      case VAULT:
+        return java.util.List.of(Canaries.VAULT_TOKEN);
+      case AWS:
+        return java.util.List.of(Canaries.AWS_ACCESS_KEY, Canaries.AWS_SECRET_KEY);
+      default:
+        return java.util.List.of(Canaries.OP_TOKEN);
+    }
+  }
+
   /** Whether {@code r} is the request that reads the secret (the one faults are injected into). */
   abstract boolean isSecretRequest(RecordedRequest r);
 

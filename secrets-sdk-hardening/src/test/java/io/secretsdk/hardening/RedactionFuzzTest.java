@@ -26,7 +26,7 @@ import java.util.Map;
 final class RedactionFuzzTest {
   private static final SecretRef REF = SecretRef.parse("mem://fuzz/value");
 
-  @FuzzTest(maxDuration = "60s")
+  @FuzzTest(maxDuration = "5m")
   void redact(FuzzedDataProvider data) {
     String value = data.consumeString(80);
     String prefix = data.consumeString(80);

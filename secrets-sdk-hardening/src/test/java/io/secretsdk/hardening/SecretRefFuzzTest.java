@@ -17,7 +17,7 @@ import io.secretsdk.SecretRef;
  */
 final class SecretRefFuzzTest {
 
-  @FuzzTest(maxDuration = "30s")
+  @FuzzTest(maxDuration = "5m")
   void parse(byte[] input) {
     String text = new String(input, java.nio.charset.StandardCharsets.UTF_8);
     SecretRef ref;
