@@ -16,8 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The README's quick start: a runner that resolves registry names into values without a server,
- * and prints what it resolved — refs, versions and lengths, never values.
+ * A runner that resolves the registry's CI names through the in-memory provider — no server and no
+ * files — and prints what it resolved: refs, versions and lengths, never values. (The README's
+ * quick start is {@link LocalQuickStart}, over an encrypted {@code local://} store.)
  *
  * <p>Run from the repository root: {@code mvn -B -q -pl samples -am package exec:java -DskipTests}
  * (the README has the exact command). Reads {@code configs/secrets-registry.yaml} and
@@ -62,7 +63,7 @@ public final class QuickStart {
         .provider(mem)
         .registry(registry)
         .policy(policy)
-        .environment(RunEnvironment.LOCAL)
+        .environment(RunEnvironment.CI) // the registry's CI refs are mem:// (its dev refs are local://)
         .principal("quick-start")
         .build()) {
       out.println("environment: " + client.environment());

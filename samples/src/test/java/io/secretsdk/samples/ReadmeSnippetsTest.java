@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.secretsdk.RunEnvironment;
 import io.secretsdk.Secret;
+import io.secretsdk.SecretRef;
 import io.secretsdk.SecretsClient;
 import io.secretsdk.provider.mem.MemSecretProvider;
 import java.io.ByteArrayOutputStream;
@@ -12,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -44,6 +46,43 @@ final class ReadmeSnippetsTest {
     Path source = QuickStartTest.repositoryRoot()
         .resolve("samples/src/test/java/io/secretsdk/samples/TestingYourCodeTest.java");
     assertThat(normalize(readmeSnippet("testing"))).isEqualTo(normalize(region(source, "testing")));
+  }
+
+  @Test
+  void readme_rotationSnippet_matchesAndRuns() throws Exception {
+    assertThat(normalize(readmeSnippet("rotation"))).isEqualTo(normalize(sourceRegion("rotation")));
+    PrintStream original = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      rotation();
+    } finally {
+      System.setOut(original);
+    }
+    assertThat(captured.toString(StandardCharsets.UTF_8))
+        .contains("rotated mem://webhooks/signing 1 -> 2")
+        .contains("old key still accepted: true")
+        .doesNotContain("whsec_");
+  }
+
+  private static void rotation() {
+    // snippet:rotation:start
+    MemSecretProvider mem = MemSecretProvider.create();
+    mem.put("webhooks/signing", "whsec_old_signing_key");
+    try (SecretsClient client = SecretsClient.builder().provider(mem).build()) {
+      SecretRef ref = SecretRef.parse("mem://webhooks/signing");
+      client.onChange(ref, change -> System.out.println(          // versions only, never values
+          "rotated " + change.ref() + " " + change.oldVersion().orElse("?") + " -> "
+              + change.newVersion().orElse("?")));
+      client.resolve(ref).close();
+
+      mem.put("webhooks/signing", "whsec_new_signing_key");       // rotated at the source
+      client.refresh(ref).close();                                // or wait for refresh-ahead
+      List<Secret> keys = client.resolveAll(ref);                 // new key, then the old one (24 h grace)
+      boolean valid = keys.stream().anyMatch(k -> k.reveal().equals("whsec_old_signing_key"));
+      System.out.println("old key still accepted: " + valid);
+    }
+    // snippet:rotation:end
   }
 
   @SuppressWarnings("unused")

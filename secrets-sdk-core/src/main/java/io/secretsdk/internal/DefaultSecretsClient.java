@@ -77,6 +77,7 @@ public final class DefaultSecretsClient implements SecretsClient {
   private final Map<SecretRef, CompletableFuture<CacheEntry>> inFlight = new ConcurrentHashMap<>();
   private final Map<SecretRef, List<SecretChangeListener>> listeners = new ConcurrentHashMap<>();
   private final Map<SecretRef, Duration> registryCaps;
+  private final Map<SecretRef, RegistryEntry> registryByRef;
   private final Executor refreshExecutor;
   private final ExecutorService ownedExecutor;
   private final AuditSink audit;
@@ -98,6 +99,13 @@ public final class DefaultSecretsClient implements SecretsClient {
     this.capNanos = cap.toNanos();
     this.staleAllowed = !settings.policy.strictTtl() && !settings.maxStale.isZero();
     this.registryCaps = registryCaps(settings);
+    Map<SecretRef, RegistryEntry> byRef = new HashMap<>();
+    for (RegistryEntry e : settings.registry.entries()) {
+      if (e.environment() == settings.environment) {
+        byRef.putIfAbsent(e.ref(), e);
+      }
+    }
+    this.registryByRef = Map.copyOf(byRef);
     this.audit = settings.auditSink != null ? settings.auditSink : new Slf4jAuditSink();
     this.host = hostName();
     this.pid = ProcessHandle.current().pid();
@@ -753,6 +761,12 @@ public final class DefaultSecretsClient implements SecretsClient {
 
   private void checkPolicy(String name, SecretRef asWritten, SecretRef target) {
     try {
+      RegistryEntry entry = name == null ? registryByRef.get(asWritten) : null;
+      if (entry != null) {
+        // a ref the registry names for this environment is checked as that name would be
+        s.policy.check(entry, s.environment);
+        return;
+      }
       s.policy.check(name, asWritten, s.environment);
     } catch (PolicyViolationException denied) {
       audit(AuditEvent.Type.DENIED, target, AuditEvent.Outcome.DENIED, null, null, denied);

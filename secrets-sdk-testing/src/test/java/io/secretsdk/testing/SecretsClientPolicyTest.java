@@ -90,6 +90,27 @@ final class SecretsClientPolicyTest {
   }
 
   @Test
+  void refresh_registryRefOfAllowedName_isAllowedLikeTheName() {
+    fake.set("stripe/ci/api_key", Canary.VALUE);
+    // allowed_refs covers only kv://openai/**: the stripe ref passes because the registry names it
+    try (SecretsClient client = builder(policy("\"openai\", \"stripe\"", false)).build()) {
+      SecretRef ref = client.refOf("stripe");
+      assertThat(client.refresh(ref).reveal()).isEqualTo(Canary.VALUE);
+      assertThat(client.resolve(ref).reveal()).isEqualTo(Canary.VALUE);
+    }
+  }
+
+  @Test
+  void resolve_registryRefOfNameNotAllowed_denied() {
+    fake.set("stripe/ci/api_key", Canary.VALUE);
+    try (SecretsClient client = builder(policy("\"openai\"", false)).build()) {
+      assertThatThrownBy(() -> client.resolve("kv://stripe/ci/api_key"))
+          .isInstanceOf(PolicyViolationException.class);
+      assertThat(fake.calls("stripe/ci/api_key")).isZero();
+    }
+  }
+
+  @Test
   void resolve_refOutsideAllowedRefs_denied() {
     fake.set("elsewhere", Canary.VALUE);
     try (SecretsClient client = builder(policy("\"openai\"", false)).build()) {

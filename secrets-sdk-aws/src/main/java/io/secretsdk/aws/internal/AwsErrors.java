@@ -163,9 +163,17 @@ public final class AwsErrors {
     boolean io = false;
     boolean parse = false;
     boolean aborted = false;
+    boolean truncated = false;
+    boolean tooLarge = false;
     for (Throwable t = e; t != null; t = t.getCause()) {
       String name = t.getClass().getName();
-      if (name.contains("jackson") || name.contains("Json") || name.contains("Unmarshall")) {
+      if (t instanceof BoundedResponses.ResponseTooLargeException) {
+        tooLarge = true;
+      } else if (name.endsWith("EOFException")) {
+        // a body cut short (connection dropped mid-response) is a transport failure, even when
+        // the JSON parser is the one that notices it
+        truncated = true;
+      } else if (name.contains("jackson") || name.contains("Json") || name.contains("Unmarshall")) {
         parse = true;
       } else if (t instanceof IOException) {
         io = true;
@@ -178,6 +186,14 @@ public final class AwsErrors {
     if (aborted) {
       Thread.currentThread().interrupt();
       return new ProviderUnavailableException(ref, what + ": interrupted", cause);
+    }
+    if (tooLarge) {
+      return new SecretException(ref, what + ": the response body exceeded "
+          + BoundedResponses.DEFAULT_MAX_BYTES + " bytes (broken or hostile endpoint)", cause);
+    }
+    if (truncated) {
+      return new ProviderUnavailableException(ref, what + ": the response ended early (connection"
+          + " dropped mid-body)", cause);
     }
     if (parse) {
       return new SecretException(ref, what + ": the response could not be parsed (malformed"

@@ -110,6 +110,7 @@ public final class RegionalClients implements AutoCloseable {
     return ClientOverrideConfiguration.builder()
         .retryStrategy(AwsRetryStrategy.doNotRetry())
         .addExecutionInterceptor(scrubber)
+        .addExecutionInterceptor(BoundedResponses.ofDefault())
         .apiCallTimeout(options.apiCallTimeout())
         .build();
   }

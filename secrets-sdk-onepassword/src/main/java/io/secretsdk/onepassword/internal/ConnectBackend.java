@@ -560,6 +560,8 @@ public final class ConnectBackend implements Backend {
       return;
     }
     closed = true;
+    // cancel in-flight calls first, or their connections return to the pool after evictAll()
+    http.dispatcher().cancelAll();
     http.dispatcher().executorService().shutdown();
     http.connectionPool().evictAll();
     if (vaultIds != null) {

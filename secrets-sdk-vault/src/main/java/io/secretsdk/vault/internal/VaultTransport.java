@@ -215,6 +215,8 @@ public final class VaultTransport implements AutoCloseable {
   /** Shuts the dispatcher down and evicts pooled connections. Idempotent. */
   @Override
   public void close() {
+    // cancel in-flight calls first, or their connections return to the pool after evictAll()
+    http.dispatcher().cancelAll();
     http.dispatcher().executorService().shutdown();
     http.connectionPool().evictAll();
   }
