@@ -9,23 +9,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Regression tests for what the fault matrix found in the AWS Secrets Manager provider. Each is
- * {@code @Disabled("bug: ...")} until the fix named there lands in {@code secrets-sdk-aws}; then
- * remove the annotation and the cell from {@link FaultMatrixTest#KNOWN_BUGS}.
+ * Regression tests for what the fault matrix found in the AWS Secrets Manager provider. One that
+ * is still {@code @Disabled("bug: ...")} waits for the fix named there; when it lands, remove the
+ * annotation and the cell from {@link FaultMatrixTest#KNOWN_BUGS}.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 final class AwsRegressionTest {
 
   /**
-   * The server closes the connection halfway through a 200 body. The JDK's HttpURLConnection
+   * Fixed: the server closes the connection halfway through a 200 body. The JDK's HttpURLConnection
    * reports a short fixed-length body as a normal end of stream, so the AWS SDK fails in its JSON
    * unmarshaller, and {@code AwsErrors.mapClient} classifies any failure with a Jackson/unmarshall
    * exception in its chain as "the response could not be parsed" — a plain {@code SecretException}:
    * not retried, and no stale value served although the design retries transport failures and
-   * serves stale on them (Vault and 1Password Connect both do).
+   * serves stale on them (Vault and 1Password Connect both do). Now a body that ends early is a
+   * {@code ProviderUnavailableException}.
    */
-  @Disabled("bug: secrets-sdk-aws AwsErrors.mapClient maps a truncated body (JsonEOFException) to a"
-      + " non-retryable SecretException; it must be ProviderUnavailableException")
   @Test
   void resolve_bodyCutMidway_isRetriedAndServesStale() throws Exception {
     FaultMatrixTest.Phase cold = FaultMatrixTest.run(Fault.RESET_MID_BODY, HttpProviderKind.AWS, false);
@@ -54,16 +53,14 @@ final class AwsRegressionTest {
   }
 
   /**
-   * A 4 MiB answer is read into memory whole and its value returned: the provider has no bound
-   * on response size (Vault and 1Password Connect stop at {@code maxResponseBytes}). Secrets
-   * Manager values are at most 64 KiB, so anything far larger is a broken or hostile endpoint.
+   * Fixed: a 4 MiB answer was read into memory whole and its value returned: the provider had no
+   * bound on response size (Vault and 1Password Connect stop at {@code maxResponseBytes}). Secrets
+   * Manager values are at most 64 KiB; responses are now bounded at 3 MiB.
    */
-  @Disabled("bug: secrets-sdk-aws reads responses without a size bound; add a limit (an"
-      + " ExecutionInterceptor wrapping the response stream, beside ScrubErrorBodies)")
   @Test
   void resolve_hugeBody_isRejectedWithoutBufferingIt() throws Exception {
     FaultMatrixTest.Phase cold = FaultMatrixTest.run(Fault.HUGE_BODY, HttpProviderKind.AWS, false);
 
-    assertThat(cold.outcome).startsWith("`").endsWith("Exception`");
+    assertThat(cold.outcome).isEqualTo("`SecretException`");
   }
 }

@@ -321,8 +321,8 @@ final class ConcurrencyStressTest {
       assertThat(LeakProbe.awaitNoNewThreads(threadsBefore, kind == HttpProviderKind.AWS ? 8000 : 3000))
           .as("threads left").isEmpty();
       if (LeakProbe.canCountConnections()) {
-        // a call in flight at close() may still park its connection in the pool afterwards:
-        // a known bug, pinned down by CloseRegressionTest; here at most one per reader
+        // a call that starts while close() runs can still park its connection in the pool: an
+        // open bug, pinned down by CloseRegressionTest#close_whileCallsStart_leavesNoPooledConnection
         assertThat(LeakProbe.awaitNoConnections(server.getPort(), 1000)).as("connections left")
             .isLessThanOrEqualTo(kind == HttpProviderKind.AWS ? FaultMatrixTest.JDK_KEEP_ALIVE_IDLE : READERS);
       }

@@ -20,7 +20,7 @@ enum Fault {
   STORM_429("429 on every attempt, `Retry-After: 0`", Expect.TRANSIENT),
   RETRY_AFTER_BEYOND_BUDGET("429 with `Retry-After: 600` (beyond the retry budget)", Expect.NOT_RETRIED),
   REDIRECT_OTHER_HOST("307 to another host", Expect.REJECTED),
-  HUGE_BODY("4 MiB body (limit 256 KiB where configurable)", Expect.ANY_TYPED);
+  HUGE_BODY("4 MiB body (limits: 256 KiB Vault and 1Password here, 3 MiB AWS)", Expect.REJECTED);
 
   /** What the design says must happen on a cold resolve. */
   enum Expect {

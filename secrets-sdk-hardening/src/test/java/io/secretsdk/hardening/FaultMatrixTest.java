@@ -77,9 +77,7 @@ final class FaultMatrixTest {
    * and its row shows what happens; its design expectations are skipped.
    */
   static final Map<String, String> KNOWN_BUGS = Map.of(
-      "RESET_MID_BODY/AWS", "`AwsRegressionTest#resolve_bodyCutMidway_isRetriedAndServesStale`",
-      "SLOW_BODY/AWS", "`AwsRegressionTest#resolve_bodySlowerThanReadTimeout_leavesNoConnectionOpen`",
-      "HUGE_BODY/AWS", "`AwsRegressionTest#resolve_hugeBody_isRejectedWithoutBufferingIt`");
+      "SLOW_BODY/AWS", "`AwsRegressionTest#resolve_bodySlowerThanReadTimeout_leavesNoConnectionOpen`");
 
   /** Rows of the table, sorted by fault then provider. */
   private static final Map<String, String> ROWS = new ConcurrentSkipListMap<>();
