@@ -22,7 +22,6 @@ import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -97,9 +96,6 @@ final class CloseRegressionTest {
    * {@code VaultTransport.send} / {@code ConnectBackend.getBytes},
    * {@code finally { if (closed) http.connectionPool().evictAll(); }} for the stragglers.
    */
-  @Disabled("bug: VaultTransport / ConnectBackend: a call that starts while close() runs escapes"
-      + " cancelAll() and parks its connection in the pool; refuse calls in an interceptor once"
-      + " closed and evictAll() again after each call that ends after close()")
   @ParameterizedTest
   @EnumSource(value = HttpProviderKind.class, names = {"VAULT", "ONEPASSWORD"})
   void close_whileCallsStart_leavesNoPooledConnection(HttpProviderKind kind) throws Exception {

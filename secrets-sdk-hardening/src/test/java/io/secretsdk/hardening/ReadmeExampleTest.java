@@ -11,7 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The Java example of {@code docs/readme-secrets-sdk-hardening.md}, verbatim, run and checked. */
+/** The Java example of {@code README.md}, verbatim, run and checked. */
 final class ReadmeExampleTest {
   static final String SNIPPET = """
       RedactionIndex index = RedactionIndex.create();
@@ -28,8 +28,8 @@ final class ReadmeExampleTest {
     String line = index.redact("key=canary-value-0123456789 b64=Y2FuYXJ5LXZhbHVlLTAxMjM0NTY3ODk=");
 
     assertThat(line).isEqualTo("key=[REDACTED:mem://demo/stripe] b64=[REDACTED:mem://demo/stripe]");
-    Path doc = FaultMatrixTest.repoDir().resolve("docs/readme-secrets-sdk-hardening.md");
-    assumeTrue(Files.isRegularFile(doc), "docs/readme-secrets-sdk-hardening.md is not in this checkout");
+    Path doc = FaultMatrixTest.repoDir().resolve("README.md");
+    assumeTrue(Files.isRegularFile(doc), "README.md is not in this checkout");
     String text = Files.readString(doc, StandardCharsets.UTF_8);
     assertThat(text).contains(SNIPPET)
         .contains("// line is \"key=[REDACTED:mem://demo/stripe] b64=[REDACTED:mem://demo/stripe]\"");

@@ -80,6 +80,9 @@ public final class ConnectBackend implements Backend {
         .readTimeout(options.callTimeout())
         .callTimeout(options.callTimeout())
         .addInterceptor(chain -> {
+          if (closed) {
+            throw new IOException("the 1Password provider is closed");
+          }
           HttpUrl url = chain.request().url();
           if (!url.scheme().equals(expected.scheme()) || !url.host().equals(expected.host())
               || url.port() != expected.port()) {
@@ -444,6 +447,11 @@ public final class ConnectBackend implements Backend {
     } catch (IOException e) {
       throw new ProviderUnavailableException(ref.ref(), "1Password Connect: I/O error reading "
           + what + " for " + ref + " (" + e.getClass().getSimpleName() + ")", e);
+    } finally {
+      if (closed) {
+        // a call that raced close() may have returned its connection to the pool after evictAll()
+        http.connectionPool().evictAll();
+      }
     }
   }
 

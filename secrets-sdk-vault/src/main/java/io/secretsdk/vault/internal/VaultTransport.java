@@ -42,6 +42,8 @@ public final class VaultTransport implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
 
   private final OkHttpClient http;
+
+  private volatile boolean closed;
   private final HttpUrl base;
   private final String namespace;
   private final long maxBytes;
@@ -59,6 +61,9 @@ public final class VaultTransport implements AutoCloseable {
         .writeTimeout(options.readTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .callTimeout(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .addInterceptor(chain -> {
+          if (closed) {
+            throw new IOException("the Vault provider is closed");
+          }
           HttpUrl url = chain.request().url();
           if (!sameOrigin(url)) {
             throw new IOException("refusing a request to a host other than the configured Vault address");
@@ -158,6 +163,10 @@ public final class VaultTransport implements AutoCloseable {
       if (payload != null) {
         java.util.Arrays.fill(payload, (byte) 0);
       }
+      if (closed) {
+        // a call that raced close() may have returned its connection to the pool after evictAll()
+        http.connectionPool().evictAll();
+      }
     }
   }
 
@@ -215,6 +224,7 @@ public final class VaultTransport implements AutoCloseable {
   /** Shuts the dispatcher down and evicts pooled connections. Idempotent. */
   @Override
   public void close() {
+    closed = true;
     // cancel in-flight calls first, or their connections return to the pool after evictAll()
     http.dispatcher().cancelAll();
     http.dispatcher().executorService().shutdown();
