@@ -4,7 +4,6 @@ import com.amazonaws.secretsmanager.caching.SecretCache;
 import com.amazonaws.secretsmanager.caching.SecretCacheConfiguration;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.secretsdk.RunEnvironment;
 import io.secretsdk.Secret;
@@ -40,8 +39,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code caffeine}: a bare Caffeine {@code getIfPresent} with the same expiry (30 min after
  *       write): the floor any cache built on Caffeine can reach;
  *   <li>{@code caffeine-engine-config}: a diagnostic, not a peer: Caffeine configured as the engine
- *       configures its own (variable expiry, a ticker, maintenance on the calling thread, a removal
- *       listener), so the difference to {@code secretsdk} is what the engine adds around Caffeine;
+ *       configures its own (a ticker, a fixed write expiry, maintenance on the calling thread, a
+ *       removal listener), so the difference to {@code secretsdk} is what the engine adds around
+ *       Caffeine;
  *   <li>{@code aws-caching}: the AWS Secrets Manager caching client
  *       ({@code SecretCache.getSecretString}), driven by {@link FakeSecretsManager}, same TTL.
  * </ul>
@@ -105,29 +105,13 @@ public class CacheHitBenchmark {
         op = () -> caffeine.getIfPresent(ref);
         break;
       case "caffeine-engine-config":
-        long ttlNanos = TTL.toNanos();
+        // as DefaultSecretsClient builds its cache: the engine checks each entry's own expiry,
+        // Caffeine evicts on a fixed write expiry with maintenance on the calling thread
         caffeine = Caffeine.newBuilder()
             .maximumSize(100_000)
             .ticker(System::nanoTime)
             .executor(Runnable::run)
-            .expireAfter(new Expiry<SecretRef, byte[]>() {
-              @Override
-              public long expireAfterCreate(SecretRef key, byte[] value, long currentTime) {
-                return ttlNanos;
-              }
-
-              @Override
-              public long expireAfterUpdate(SecretRef key, byte[] value, long currentTime,
-                  long currentDuration) {
-                return ttlNanos;
-              }
-
-              @Override
-              public long expireAfterRead(SecretRef key, byte[] value, long currentTime,
-                  long currentDuration) {
-                return currentDuration;
-              }
-            })
+            .expireAfterWrite(TTL)
             .removalListener((SecretRef k, byte[] v, RemovalCause cause) -> { })
             .build();
         caffeine.put(ref, CountingProvider.valueOf(PATH));
