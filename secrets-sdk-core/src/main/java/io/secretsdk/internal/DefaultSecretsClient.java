@@ -483,7 +483,8 @@ public final class DefaultSecretsClient implements SecretsClient {
   }
 
   private void scheduleRefresh(SecretRef ref, CacheEntry e) {
-    if (closed || !e.refreshing.compareAndSet(false, true)) {
+    // a plain read first: while a refresh runs, every hit would otherwise contend on the CAS
+    if (closed || e.refreshing.get() || !e.refreshing.compareAndSet(false, true)) {
       return;
     }
     try {
