@@ -260,6 +260,54 @@ public final class RedactionIndex {
   }
 
   /**
+   * Registers a credential the SDK (or the application) holds, such as a provider token, an AWS
+   * secret access key or session token, an AppRole secret_id or an identity token, so that it is
+   * masked exactly like a resolved value. Masked spans read {@code [REDACTED:credential://<kind>]}.
+   * Registering the same credential again only marks it as recently used. The array is read, not
+   * kept.
+   *
+   * @param kind what the credential is, for the mask: lower-case letters, digits, {@code -},
+   *     {@code .} and {@code /}, e.g. {@code vault/token}; never the value
+   * @throws IllegalArgumentException if {@code kind} is not of that form
+   * @throws NullPointerException if an argument is null
+   */
+  public void registerCredential(String kind, byte[] value) {
+    register(credentialRef(kind), value);
+  }
+
+  /**
+   * Registers a credential held as characters; see {@link #registerCredential(String, byte[])}.
+   * The UTF-8 copy made here is wiped before this returns.
+   */
+  public void registerCredential(String kind, CharSequence value) {
+    Objects.requireNonNull(value, "value");
+    SecretRef ref = credentialRef(kind);
+    java.nio.ByteBuffer utf8 = StandardCharsets.UTF_8.encode(java.nio.CharBuffer.wrap(value));
+    byte[] bytes = new byte[utf8.remaining()];
+    utf8.get(bytes);
+    if (utf8.hasArray()) {
+      Arrays.fill(utf8.array(), (byte) 0);
+    }
+    try {
+      register(ref, bytes);
+    } finally {
+      Arrays.fill(bytes, (byte) 0);
+    }
+  }
+
+  private static final java.util.regex.Pattern CREDENTIAL_KIND =
+      java.util.regex.Pattern.compile("[a-z0-9][a-z0-9.-]{0,31}(/[a-z0-9][a-z0-9.-]{0,31}){0,3}");
+
+  private static SecretRef credentialRef(String kind) {
+    Objects.requireNonNull(kind, "kind");
+    if (!CREDENTIAL_KIND.matcher(kind).matches()) {
+      throw new IllegalArgumentException("credential kind must be lower-case words separated by '/',"
+          + " e.g. vault/token (at most 4 words of 32 characters)");
+    }
+    return SecretRef.parse("credential://" + kind);
+  }
+
+  /**
    * Drops every value registered under {@code ref} and overwrites its patterns. Unknown refs are
    * ignored.
    *
