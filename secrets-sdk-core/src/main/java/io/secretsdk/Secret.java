@@ -1,10 +1,11 @@
 package io.secretsdk;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonSerializable;
 import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
-import io.secretsdk.internal.SecretAccess;
+import com.fasterxml.jackson.databind.jsontype.TypeSerializer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -26,9 +27,12 @@ import java.util.function.Function;
  * {@link #revealBytes()}, {@link #useBytes(Function)} or {@link #useChars(Function)}. Nothing else
  * exposes it: {@link #toString()} prints the ref, the version and {@code ****}; there are no bean
  * getters; Java serialization is refused (the class is not {@code Serializable}); Jackson writes
- * only the ref; the bytes live in a {@code transient} field so reflective serializers such as Gson
- * skip them. {@link #equals(Object)} compares values in constant time and {@link #hashCode()} is
- * derived from the ref only.
+ * only the ref, whatever its configuration ({@link JsonSerializable} is honoured even with
+ * annotations off). Reflection finds no path to the value: the bytes are held inside a
+ * {@link ByteBuffer}, whose fields the JDK does not open to reflection, in a {@code transient}
+ * field — a reflective serializer such as Gson writes only the ref, and one configured to include
+ * transient fields fails on the JDK type instead of writing bytes. {@link #equals(Object)}
+ * compares values in constant time and {@link #hashCode()} is derived from the ref only.
  *
  * <p>Each caller of {@code SecretsClient.resolve} gets its own instance and copy of the bytes;
  * {@link #close()} wipes that copy. Prefer {@link #useBytes(Function)} or {@link #useChars(Function)}
@@ -38,19 +42,17 @@ import java.util.function.Function;
  * the read either completes with the value or fails with {@link IllegalStateException}.
  */
 @JsonSerialize(using = Secret.RefOnlySerializer.class)
-public final class Secret implements AutoCloseable {
+public final class Secret implements AutoCloseable, JsonSerializable {
   private static final String MASK = "****";
 
+  // Only the ref is visible to reflective serializers; the rest is transient.
   private final SecretRef ref;
-  private final String version;
-  private final Instant createdAt;
-  private final Map<String, String> metadata;
-  private final transient byte[] value;
-  private volatile boolean closed;
-
-  static {
-    SecretAccess.install((r, bytes, v, c, m) -> new Secret(r, bytes, v, c, m, true));
-  }
+  private final transient String version;
+  private final transient Instant createdAt;
+  private final transient Map<String, String> metadata;
+  /** A heap buffer over the bytes: java.base does not open java.nio, so reflection stops here. */
+  private final transient ByteBuffer value;
+  private transient volatile boolean closed;
 
   private Secret(
       SecretRef ref, byte[] value, String version, Instant createdAt, Map<String, String> metadata) {
@@ -61,7 +63,7 @@ public final class Secret implements AutoCloseable {
   private Secret(SecretRef ref, byte[] ownedValue, String version, Instant createdAt,
       Map<String, String> metadata, boolean owned) {
     this.ref = Objects.requireNonNull(ref, "ref");
-    this.value = Objects.requireNonNull(ownedValue, "value");
+    this.value = ByteBuffer.wrap(Objects.requireNonNull(ownedValue, "value"));
     this.version = version;
     this.createdAt = createdAt;
     this.metadata = Map.copyOf(Objects.requireNonNull(metadata, "metadata"));
@@ -80,6 +82,16 @@ public final class Secret implements AutoCloseable {
   public static Secret copyOf(
       SecretRef ref, byte[] value, String version, Instant createdAt, Map<String, String> metadata) {
     return new Secret(ref, value, version, createdAt, metadata);
+  }
+
+  /**
+   * Takes ownership of {@code ownedValue} without copying it. Package-private: only the client
+   * built by {@link SecretsClient.Builder} hands values over this way, so no code outside core can
+   * construct the engine's secrets or see the bytes on their way to the caller.
+   */
+  static Secret adopt(SecretRef ref, byte[] ownedValue, String version, Instant createdAt,
+      Map<String, String> metadata) {
+    return new Secret(ref, ownedValue, version, createdAt, metadata, true);
   }
 
   /** Creates a secret holding a copy of {@code value}, with no version or metadata. */
@@ -128,7 +140,7 @@ public final class Secret implements AutoCloseable {
    * @throws IllegalStateException if this secret was closed
    */
   public byte[] revealBytes() {
-    byte[] copy = value.clone();
+    byte[] copy = value.array().clone();
     if (closed) {
       Arrays.fill(copy, (byte) 0);
       throw closedException();
@@ -193,7 +205,7 @@ public final class Secret implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    Arrays.fill(value, (byte) 0);
+    Arrays.fill(value.array(), (byte) 0);
   }
 
   private IllegalStateException closedException() {
@@ -216,7 +228,7 @@ public final class Secret implements AutoCloseable {
     if (closed || other.closed || !ref.equals(other.ref)) {
       return false;
     }
-    return MessageDigest.isEqual(value, other.value) && !closed && !other.closed;
+    return MessageDigest.isEqual(value.array(), other.value.array()) && !closed && !other.closed;
   }
 
   /** Derived from the ref only, so a hash never reveals anything about the value. */
@@ -230,6 +242,19 @@ public final class Secret implements AutoCloseable {
   public String toString() {
     return "Secret[ref=" + ref + (version == null ? "" : ", version=" + version)
         + ", value=" + MASK + (closed ? ", closed" : "") + "]";
+  }
+
+  /** Jackson writes a secret as its ref string, even with annotations disabled. */
+  @Override
+  public void serialize(JsonGenerator gen, SerializerProvider serializers) throws IOException {
+    gen.writeString(ref.toString());
+  }
+
+  /** Jackson writes a secret as its ref string, also under polymorphic typing. */
+  @Override
+  public void serializeWithType(JsonGenerator gen, SerializerProvider serializers,
+      TypeSerializer typeSer) throws IOException {
+    gen.writeString(ref.toString());
   }
 
   /** Jackson writes a secret as its ref string: a value must never reach JSON by accident. */

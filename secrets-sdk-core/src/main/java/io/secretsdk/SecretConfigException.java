@@ -17,6 +17,7 @@ public class SecretConfigException extends SecretException {
   private final transient Path file;
   private final int line;
   private final String field;
+  private final String problem;
 
   /**
    * Creates the exception.
@@ -31,6 +32,7 @@ public class SecretConfigException extends SecretException {
     this.file = file;
     this.line = line;
     this.field = field;
+    this.problem = problem;
   }
 
   private static String format(Path file, int line, String field, String problem) {
@@ -53,6 +55,11 @@ public class SecretConfigException extends SecretException {
   /** The 1-based line, when known. */
   public OptionalInt line() {
     return line > 0 ? OptionalInt.of(line) : OptionalInt.empty();
+  }
+
+  /** What is wrong, as given to the constructor (the message without file, line and field). */
+  public String problem() {
+    return problem;
   }
 
   /** The dotted field path, when known. */

@@ -23,7 +23,10 @@ public class SecretException extends RuntimeException {
    * @param cause the underlying failure, or {@code null}; must itself be free of secret values
    */
   public SecretException(SecretRef ref, String message, Throwable cause) {
-    super(message, cause);
+    super(message);
+    if (cause != null) {
+      initCause(cause); // a null cause stays unset, so a later initCause still works
+    }
     this.ref = ref;
   }
 

@@ -6,6 +6,7 @@ import io.secretsdk.event.AuditSink;
 import io.secretsdk.event.SecretChangeListener;
 import io.secretsdk.internal.ClientSettings;
 import io.secretsdk.internal.DefaultSecretsClient;
+import io.secretsdk.internal.ExceptionExit;
 import io.secretsdk.internal.ProviderDiscovery;
 import io.secretsdk.metrics.SecretsMetrics;
 import io.secretsdk.redact.RedactionIndex;
@@ -246,8 +247,14 @@ public interface SecretsClient extends AutoCloseable {
      */
     public Builder providerFromFactory(String scheme, ProviderSettings settings) {
       Objects.requireNonNull(settings, "settings");
-      return provider(ProviderDiscovery.create(requireScheme(scheme, "scheme"), settings,
-          factoryLoader(), userFactories));
+      String checked = requireScheme(scheme, "scheme");
+      SecretProvider built;
+      try {
+        built = ProviderDiscovery.create(checked, settings, factoryLoader(), userFactories);
+      } catch (RuntimeException e) {
+        throw ExceptionExit.scrub(e); // a factory's text is scrubbed like a provider's
+      }
+      return provider(built);
     }
 
     /**
@@ -513,14 +520,16 @@ public interface SecretsClient extends AutoCloseable {
               + a.getValue() + "', which no registered provider serves");
         }
       }
+      RedactionIndex index = redactionIndex != null ? redactionIndex : RedactionIndex.global();
+      ExceptionExit.track(index);
       return new DefaultSecretsClient(new ClientSettings(
           Map.copyOf(providers), Map.copyOf(aliases), registry, policy,
           environment != null ? environment : RunEnvironment.detect(System.getenv()),
           defaultTtl, refreshAhead, refreshJitter, negativeTtl, maxStale, rotationGrace,
           maxAttempts, initialBackoff, maxBackoff, maxRetryDuration, maximumSize, ticker, clock,
           refreshExecutor, auditSink, metrics,
-          redactionIndex != null ? redactionIndex : RedactionIndex.global(), principal, justification,
-          fingerprintKey == null ? null : fingerprintKey.clone()));
+          index, principal, justification,
+          fingerprintKey == null ? null : fingerprintKey.clone(), Secret::adopt));
     }
 
     private static String requireScheme(String scheme, String field) {

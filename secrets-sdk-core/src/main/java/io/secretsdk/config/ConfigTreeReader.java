@@ -1,5 +1,6 @@
 package io.secretsdk.config;
 
+import io.secretsdk.redact.internal.SecretLikeness;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;

@@ -1,5 +1,6 @@
 package io.secretsdk.config;
 
+import io.secretsdk.redact.internal.SecretLikeness;
 import io.secretsdk.InvalidSecretRefException;
 import io.secretsdk.RunEnvironment;
 import io.secretsdk.SecretConfigException;

@@ -40,6 +40,7 @@ public final class ClientSettings {
   final String principal;
   final String justification;
   final byte[] fingerprintKey;
+  final SecretMaker secretMaker;
 
   /** Called by the builder only, with arguments it has already validated. */
   @SuppressWarnings("ParameterNumber")
@@ -50,7 +51,7 @@ public final class ClientSettings {
       Duration maxRetryDuration, long maximumSize, Ticker ticker, Clock clock,
       Executor refreshExecutor, AuditSink auditSink, SecretsMetrics metrics,
       RedactionIndex redactionIndex, String principal,
-      String justification, byte[] fingerprintKey) {
+      String justification, byte[] fingerprintKey, SecretMaker secretMaker) {
     this.providers = providers;
     this.aliases = aliases;
     this.registry = registry;
@@ -76,5 +77,6 @@ public final class ClientSettings {
     this.principal = principal;
     this.justification = justification;
     this.fingerprintKey = fingerprintKey;
+    this.secretMaker = java.util.Objects.requireNonNull(secretMaker, "secretMaker");
   }
 }

@@ -71,7 +71,6 @@ public final class DefaultSecretsClient implements SecretsClient {
   private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
 
   private final ClientSettings s;
-  private final SecretAccess.Factory secrets = SecretAccess.factory();
   private final Cache<SecretRef, CacheEntry> cache;
   private final Map<SecretRef, CompletableFuture<CacheEntry>> inFlight = new ConcurrentHashMap<>();
   private final Map<SecretRef, List<SecretChangeListener>> listeners = new ConcurrentHashMap<>();
@@ -141,6 +140,14 @@ public final class DefaultSecretsClient implements SecretsClient {
 
   @Override
   public Secret resolve(SecretRef ref) {
+    try {
+      return resolveInside(ref);
+    } catch (RuntimeException e) {
+      throw ExceptionExit.scrub(e);
+    }
+  }
+
+  private Secret resolveInside(SecretRef ref) {
     ensureOpen();
     SecretRef target = route(ref);
     checkPolicy(null, ref, target);
@@ -149,6 +156,14 @@ public final class DefaultSecretsClient implements SecretsClient {
 
   @Override
   public Secret resolveByName(String name) {
+    try {
+      return resolveByNameInside(name);
+    } catch (RuntimeException e) {
+      throw ExceptionExit.scrub(e);
+    }
+  }
+
+  private Secret resolveByNameInside(String name) {
     ensureOpen();
     RegistryEntry entry = registryEntry(name);
     SecretRef target = route(entry.ref());
@@ -164,11 +179,27 @@ public final class DefaultSecretsClient implements SecretsClient {
 
   @Override
   public SecretRef refOf(String name) {
+    try {
+      return refOfInside(name);
+    } catch (RuntimeException e) {
+      throw ExceptionExit.scrub(e);
+    }
+  }
+
+  private SecretRef refOfInside(String name) {
     return registryEntry(name).ref();
   }
 
   @Override
   public List<Secret> resolveAll(SecretRef ref) {
+    try {
+      return resolveAllInside(ref);
+    } catch (RuntimeException e) {
+      throw ExceptionExit.scrub(e);
+    }
+  }
+
+  private List<Secret> resolveAllInside(SecretRef ref) {
     ensureOpen();
     SecretRef target = route(ref);
     checkPolicy(null, ref, target);
@@ -192,6 +223,14 @@ public final class DefaultSecretsClient implements SecretsClient {
 
   @Override
   public Map<SecretRef, SecretException> warmUp(java.util.Collection<SecretRef> refs) {
+    try {
+      return ExceptionExit.scrubAll(warmUpInside(refs));
+    } catch (RuntimeException e) {
+      throw ExceptionExit.scrub(e);
+    }
+  }
+
+  private Map<SecretRef, SecretException> warmUpInside(java.util.Collection<SecretRef> refs) {
     ensureOpen();
     Map<SecretRef, SecretException> failures = new java.util.LinkedHashMap<>();
     Map<String, List<SecretRef>> byScheme = new java.util.LinkedHashMap<>();
@@ -212,7 +251,8 @@ public final class DefaultSecretsClient implements SecretsClient {
         outcomes = provider.fetchAll(List.copyOf(new java.util.LinkedHashSet<>(group.getValue())),
             fetchContext());
       } catch (SecretException e) {
-        group.getValue().forEach(r -> failures.put(r, Failures.copyFor(e)));
+        SecretException scrubbed = ExceptionExit.scrub(e);
+        group.getValue().forEach(r -> failures.put(r, Failures.copyFor(scrubbed)));
         continue;
       } catch (RuntimeException e) {
         SecretException wrapped = Failures.fromUnexpected(null, group.getKey(), e);
@@ -227,7 +267,7 @@ public final class DefaultSecretsClient implements SecretsClient {
           continue;
         }
         if (outcome.failure().isPresent()) {
-          SecretException failure = outcome.failure().get();
+          SecretException failure = ExceptionExit.scrub(outcome.failure().get());
           rememberFailure(ref, failure, startEpoch);
           audit(AuditEvent.Type.REFRESH, ref, Failures.outcomeOf(failure), null, null, failure);
           failures.put(ref, failure);
@@ -250,6 +290,14 @@ public final class DefaultSecretsClient implements SecretsClient {
 
   @Override
   public Secret refresh(SecretRef ref) {
+    try {
+      return refreshInside(ref);
+    } catch (RuntimeException e) {
+      throw ExceptionExit.scrub(e);
+    }
+  }
+
+  private Secret refreshInside(SecretRef ref) {
     ensureOpen();
     SecretRef target = route(ref);
     checkPolicy(null, ref, target);
@@ -276,6 +324,14 @@ public final class DefaultSecretsClient implements SecretsClient {
 
   @Override
   public void invalidate(SecretRef ref) {
+    try {
+      invalidateInside(ref);
+    } catch (RuntimeException e) {
+      throw ExceptionExit.scrub(e);
+    }
+  }
+
+  private void invalidateInside(SecretRef ref) {
     SecretRef target = route(ref);
     epoch.incrementAndGet();
     dropAndWipe(target);
@@ -284,6 +340,14 @@ public final class DefaultSecretsClient implements SecretsClient {
 
   @Override
   public void revoke(SecretRef ref) {
+    try {
+      revokeInside(ref);
+    } catch (RuntimeException e) {
+      throw ExceptionExit.scrub(e);
+    }
+  }
+
+  private void revokeInside(SecretRef ref) {
     SecretRef target = route(ref);
     epoch.incrementAndGet();
     dropAndWipe(target);
@@ -294,6 +358,14 @@ public final class DefaultSecretsClient implements SecretsClient {
 
   @Override
   public AutoCloseable onChange(SecretRef ref, SecretChangeListener listener) {
+    try {
+      return onChangeInside(ref, listener);
+    } catch (RuntimeException e) {
+      throw ExceptionExit.scrub(e);
+    }
+  }
+
+  private AutoCloseable onChangeInside(SecretRef ref, SecretChangeListener listener) {
     java.util.Objects.requireNonNull(listener, "listener");
     SecretRef target = route(ref);
     listeners.computeIfAbsent(target, k -> new CopyOnWriteArrayList<>()).add(listener);
@@ -577,8 +649,9 @@ public final class DefaultSecretsClient implements SecretsClient {
     }
     // registered before any caller can see the value: it is masked from the moment resolve returns
     s.redactionIndex.register(ref, bytes);
-    CachedValue value = new CachedValue(bytes, result.version().orElse(null),
-        result.createdAt().orElse(null), result.metadata(), fingerprint(bytes));
+    // provider strings are data: checked only now, so one that holds this very value is caught
+    CachedValue value = new CachedValue(bytes, shown(result.version().orElse(null)),
+        result.createdAt().orElse(null), shown(result.metadata()), fingerprint(bytes));
     long now = s.ticker.read();
     long ttl = ttlNanos(ref, result);
     double point = s.refreshAhead - ThreadLocalRandom.current().nextDouble() * s.refreshJitter;
@@ -714,7 +787,7 @@ public final class DefaultSecretsClient implements SecretsClient {
       ok = true;
       return r;
     } catch (SecretException e) {
-      throw e;
+      throw ExceptionExit.scrub(e); // nothing the provider wrote is kept, not even in the cache
     } catch (RuntimeException e) {
       throw Failures.fromUnexpected(ref, ref.scheme(), e);
     } finally {
@@ -814,9 +887,22 @@ public final class DefaultSecretsClient implements SecretsClient {
     }
   }
 
+  private String shown(String providerString) {
+    return ProviderText.shown(providerString, s.redactionIndex);
+  }
+
+  private Map<String, String> shown(Map<String, String> metadata) {
+    if (metadata.isEmpty()) {
+      return metadata;
+    }
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    metadata.forEach((k, v) -> out.putIfAbsent(shown(k), shown(v)));
+    return java.util.Collections.unmodifiableMap(out);
+  }
+
   /** Hands {@code copy} (already the caller's own) to a new Secret without copying it again. */
   private Secret toSecret(SecretRef ref, CachedValue v, byte[] copy) {
-    return secrets.adopt(ref, copy, v.version, v.createdAt, v.metadata);
+    return s.secretMaker.make(ref, copy, v.version, v.createdAt, v.metadata);
   }
 
   private String fingerprint(byte[] value) {
@@ -836,7 +922,7 @@ public final class DefaultSecretsClient implements SecretsClient {
     for (String key : CORRELATION_KEYS) {
       String v = MDC.get(key);
       if (v != null && !v.isEmpty()) {
-        return v.length() > 128 ? v.substring(0, 128) : v;
+        return ProviderText.shown(v);
       }
     }
     return null;

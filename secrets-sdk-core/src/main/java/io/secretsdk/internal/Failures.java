@@ -54,9 +54,9 @@ final class Failures {
    * message may hold anything, so only its type and stack are kept.
    */
   static SecretException fromUnexpected(SecretRef ref, String scheme, RuntimeException e) {
-    ScrubbedThrowable cause = new ScrubbedThrowable(e);
     return new ProviderUnavailableException(ref, "the " + scheme + " provider failed with "
-        + e.getClass().getName() + " (message withheld)", cause);
+        + ExceptionExit.text(e.getClass().getName()) + " (message withheld)",
+        ExceptionExit.withheld(e));
   }
 
   static AuditEvent.Outcome outcomeOf(SecretException e) {
@@ -70,15 +70,5 @@ final class Failures {
       return AuditEvent.Outcome.UNAVAILABLE;
     }
     return AuditEvent.Outcome.ERROR;
-  }
-
-  /** Keeps the type and stack trace of a throwable whose message cannot be trusted. */
-  static final class ScrubbedThrowable extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    ScrubbedThrowable(Throwable original) {
-      super(original.getClass().getName() + " (message withheld)", null, false, true);
-      setStackTrace(original.getStackTrace());
-    }
   }
 }

@@ -1,6 +1,7 @@
 package io.secretsdk.internal;
 
 import io.secretsdk.redact.RedactionIndex;
+import io.secretsdk.redact.internal.SecretLikeness;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -14,11 +15,11 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>{@link #shown(String)} is for the short strings the SDK displays — version ids, lease ids,
  * metadata values, error codes, request ids: one that is too long, holds a character outside a
  * small set, matches a registered value or credential, or matches a token format is replaced by
- * a keyed fingerprint {@code fp:<12 hex>} (HMAC-SHA-256 under a key made per process, so equal
+ * looks like random key material, or a keyed fingerprint {@code fp:<12 hex>} (HMAC-SHA-256 under a key made per process, so equal
  * strings show equal fingerprints within a run and nothing can be learned from one).
  *
  * <p>{@link #scrub(String, int)} is for free text (error bodies, messages, stderr): registered
- * values and token formats are masked first, and only then is the text cut, so a value that
+ * values, token formats and words that look like random key material are masked first, and only then is the text cut, so a value that
  * straddles the cut is still found whole. Control characters become spaces (no log injection).
  *
  * <p>Exported to the SDK's own modules only.
@@ -26,6 +27,9 @@ import javax.crypto.spec.SecretKeySpec;
 public final class ProviderText {
   /** Longest provider string shown as it is. */
   public static final int MAX_SHOWN = 128;
+
+  /** Shown in place of a word of free text that looks like random key material. */
+  public static final String RANDOM_MASK = "[REDACTED:high-entropy]";
 
   private static final byte[] KEY = new byte[32];
 
@@ -48,7 +52,8 @@ public final class ProviderText {
     if (text == null) {
       return null;
     }
-    if (!plain(text) || matches(RedactionIndex.global(), text)
+    if (!plain(text) || SecretLikeness.detect(text).isPresent()
+        || matches(RedactionIndex.global(), text)
         || (index != null && index != RedactionIndex.global() && matches(index, text))) {
       return fingerprint(text);
     }
@@ -113,6 +118,8 @@ public final class ProviderText {
     if (index != null && index != RedactionIndex.global()) {
       s = index.redact(s);
     }
+    // what no index knows yet but looks like key material is masked too
+    s = SecretLikeness.maskRandomWords(s, RANDOM_MASK);
     StringBuilder sb = null;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

@@ -1,5 +1,6 @@
 package io.secretsdk.config;
 
+import io.secretsdk.redact.internal.SecretLikeness;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 

@@ -1,4 +1,4 @@
-package io.secretsdk.config;
+package io.secretsdk.redact.internal;
 
 import io.secretsdk.redact.TokenDetector;
 import java.util.Optional;
@@ -6,8 +6,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Decides whether a string found in a configuration file looks like a secret value rather than a
- * ref or a name.
+ * Decides whether a string looks like a secret value rather than a ref, a name or an id: used for
+ * configuration files (which must hold refs only) and for text a provider wrote (random-looking
+ * words are masked before the SDK shows it). Exported to the SDK's own modules only.
  *
  * <p>Two tests. First the vendor token formats of {@link TokenDetector} (near-zero false
  * positives). Then a randomness check on each "word" (a run of base64 or base64url characters; {@code =} splits words, as in {@code ?version=…}):
@@ -24,12 +25,12 @@ import java.util.regex.Pattern;
  *
  * <p>Stateless and thread-safe. Results name a detector id, never the text.
  */
-final class SecretLikeness {
+public final class SecretLikeness {
   /** Detector id reported for the randomness check. */
-  static final String HIGH_ENTROPY = "high-entropy-string";
+  public static final String HIGH_ENTROPY = "high-entropy-string";
 
   /** Shortest run of letters and digits the randomness check looks at. */
-  static final int MIN_WORD = 20;
+  public static final int MIN_WORD = 20;
 
   private static final Pattern REF_WORD = Pattern.compile("[A-Za-z0-9+_-]+");
   private static final Pattern RAW_WORD = Pattern.compile("[A-Za-z0-9+/_-]+");
@@ -43,7 +44,7 @@ final class SecretLikeness {
    * The id of the first test that flags {@code text}: a {@link TokenDetector#id()} or
    * {@link #HIGH_ENTROPY}.
    */
-  static Optional<String> detect(String text) {
+  public static Optional<String> detect(String text) {
     Optional<TokenDetector> token = TokenDetector.firstMatching(text);
     if (token.isPresent()) {
       return Optional.of(token.get().id());
@@ -57,8 +58,28 @@ final class SecretLikeness {
     return Optional.empty();
   }
 
+  /**
+   * {@code text} with every word (a run of base64 or base64url characters) that looks like random
+   * key material replaced by {@code mask}; {@code text} itself when there is none.
+   */
+  public static String maskRandomWords(String text, String mask) {
+    Matcher m = RAW_WORD.matcher(text);
+    StringBuilder sb = null;
+    int pos = 0;
+    while (m.find()) {
+      if (m.end() - m.start() >= MIN_WORD && looksRandom(text.substring(m.start(), m.end()))) {
+        if (sb == null) {
+          sb = new StringBuilder(text.length());
+        }
+        sb.append(text, pos, m.start()).append(mask);
+        pos = m.end();
+      }
+    }
+    return sb == null ? text : sb.append(text, pos, text.length()).toString();
+  }
+
   /** Whether one word (base64 alphabet only) looks like random key material. */
-  static boolean looksRandom(String word) {
+  public static boolean looksRandom(String word) {
     int upper = 0;
     int lower = 0;
     int digits = 0;
@@ -100,7 +121,7 @@ final class SecretLikeness {
   }
 
   /** Shannon entropy of the characters of {@code s}, in bits per character. */
-  static double shannonEntropy(String s) {
+  public static double shannonEntropy(String s) {
     if (s.isEmpty()) {
       return 0;
     }

@@ -1,4 +1,4 @@
-package io.secretsdk.config;
+package io.secretsdk.redact.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,6 +8,26 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 final class SecretLikenessTest {
+  private static final String RANDOM_CANARY = randomBase64(40, 20261122L);
+
+  private static String randomBase64(int length, long seed) {
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    SplittableRandom r = new SplittableRandom(seed);
+    StringBuilder sb = new StringBuilder(length);
+    for (int i = 0; i < length; i++) {
+      sb.append(alphabet.charAt(r.nextInt(alphabet.length())));
+    }
+    return sb.toString();
+  }
+
+  @org.junit.jupiter.api.Test
+  void maskRandomWords_masksKeyMaterialKeepsWordsAndIds() {
+    String text = "denied for op://Prod/Stripe/credential (item nrt3gsfl2cqxtwivyo2e6u2ige): "
+        + RANDOM_CANARY + " request 2f6a614c-4aa2-7b19-24b9-ad944a8d4de6";
+    assertThat(SecretLikeness.maskRandomWords(text, "[X]"))
+        .isEqualTo(text.replace(RANDOM_CANARY, "[X]"));
+    assertThat(SecretLikeness.maskRandomWords("plain words only", "[X]")).isEqualTo("plain words only");
+  }
 
   @ParameterizedTest
   @ValueSource(strings = {
@@ -40,7 +60,7 @@ final class SecretLikenessTest {
 
   @Test
   void detect_random40CharBase64_flagged() {
-    assertThat(SecretLikeness.detect(ConfigCanaryTest.RANDOM_CANARY)).contains("high-entropy-string");
+    assertThat(SecretLikeness.detect(RANDOM_CANARY)).contains("high-entropy-string");
     assertThat(detectionRate(40, 64, 1000)).as("40 base64").isGreaterThanOrEqualTo(0.97);
     assertThat(detectionRate(40, 62, 1000)).as("40 alphanumeric").isGreaterThanOrEqualTo(0.97);
   }
@@ -70,7 +90,7 @@ final class SecretLikenessTest {
 
   @Test
   void detect_randomInsideRefPath_flagged() {
-    String word = ConfigCanaryTest.randomBase64(40, 7).replace('/', 'a').replace('+', 'b');
+    String word = randomBase64(40, 7).replace('/', 'a').replace('+', 'b');
 
     assertThat(SecretLikeness.detect("vault://secret/" + word + "/x")).contains("high-entropy-string");
   }
