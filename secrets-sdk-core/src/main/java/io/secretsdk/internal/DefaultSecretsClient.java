@@ -895,9 +895,9 @@ public final class DefaultSecretsClient implements SecretsClient {
     if (metadata.isEmpty()) {
       return metadata;
     }
-    Map<String, String> out = new java.util.LinkedHashMap<>();
+    Map<String, String> out = new HashMap<>();
     metadata.forEach((k, v) -> out.putIfAbsent(shown(k), shown(v)));
-    return java.util.Collections.unmodifiableMap(out);
+    return Map.copyOf(out); // immutable, so each hit's Secret shares it instead of copying
   }
 
   /** Hands {@code copy} (already the caller's own) to a new Secret without copying it again. */
