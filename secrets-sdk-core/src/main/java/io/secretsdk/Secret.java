@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.jsontype.TypeSerializer;
+import io.secretsdk.internal.ProviderText;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -56,7 +57,44 @@ public final class Secret implements AutoCloseable, JsonSerializable {
 
   private Secret(
       SecretRef ref, byte[] value, String version, Instant createdAt, Map<String, String> metadata) {
-    this(ref, Objects.requireNonNull(value, "value").clone(), version, createdAt, metadata, true);
+    this(ref, Objects.requireNonNull(value, "value").clone(), checked(version, value), createdAt,
+        checked(Objects.requireNonNull(metadata, "metadata"), value), true);
+  }
+
+  /** A caller-supplied version as it may be shown: fingerprinted if it holds anything secret. */
+  private static String checked(String version, byte[] value) {
+    if (version == null) {
+      return null;
+    }
+    String shown = ProviderText.shown(version);
+    return shown.equals(version) && holds(version, value) ? ProviderText.fingerprint(version) : shown;
+  }
+
+  private static Map<String, String> checked(Map<String, String> metadata, byte[] value) {
+    if (metadata.isEmpty()) {
+      return metadata;
+    }
+    java.util.HashMap<String, String> out = new java.util.HashMap<>();
+    metadata.forEach((k, v) -> out.putIfAbsent(checked(k, value), checked(v, value)));
+    return out;
+  }
+
+  /** Whether {@code text} contains the value (as UTF-8), for values long enough to tell. */
+  private static boolean holds(String text, byte[] value) {
+    if (value.length < 4) {
+      return false;
+    }
+    byte[] t = text.getBytes(StandardCharsets.UTF_8);
+    outer:
+    for (int i = 0; i + value.length <= t.length; i++) {
+      for (int k = 0; k < value.length; k++) {
+        if (t[i + k] != value[k]) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
   }
 
   /** Takes ownership of {@code ownedValue}: used by the engine, which made the copy itself. */
@@ -74,7 +112,8 @@ public final class Secret implements AutoCloseable, JsonSerializable {
    *
    * @param ref the ref the value was resolved from
    * @param value the secret bytes; copied
-   * @param version the provider's version id, or {@code null}
+   * @param version the provider's version id, or {@code null}; like metadata, shown as a keyed
+   *     fingerprint when it holds the value, a registered value, a token or random key material
    * @param createdAt when the provider created this version, or {@code null}
    * @param metadata non-secret metadata (tags, stages); copied
    * @throws NullPointerException if {@code ref}, {@code value} or {@code metadata} is null

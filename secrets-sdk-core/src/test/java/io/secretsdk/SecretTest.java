@@ -403,4 +403,17 @@ final class SecretTest {
     assertThat(before).contains("openai");
     assertNoLeak(new Gson().toJson(s));
   }
+
+  @Test
+  void copyOf_versionOrMetadataHoldingTheValue_isShownAsFingerprint() {
+    Secret s = Secret.copyOf(REF, CANARY_BYTES, "v-" + CANARY, null,
+        Map.of("lease_id", "db/creds/" + CANARY, "stage", "AWSCURRENT"));
+
+    assertThat(s.version()).get().asString().startsWith("fp:");
+    assertThat(s.metadata()).containsEntry("stage", "AWSCURRENT");
+    assertThat(s.metadata().get("lease_id")).startsWith("fp:");
+    assertNoLeak(s.toString());
+    assertNoLeak(s.metadata().toString());
+    assertThat(Secret.copyOf(REF, CANARY_BYTES, "7", null, Map.of()).version()).contains("7");
+  }
 }

@@ -123,6 +123,8 @@ public final class RedactionIndex {
 
   // guarded by lock
   private final LinkedHashSet<Registration> lru = new LinkedHashSet<>();
+  /** Credentials are never evicted by resolved values: they stay masked while they may be used. */
+  private final Set<Registration> credentials = new HashSet<>();
   private final Map<SecretRef, List<Registration>> byRef = new HashMap<>();
   private final Set<SecretRef> warnedShort = new HashSet<>();
   private boolean warnedEviction;
@@ -205,8 +207,9 @@ public final class RedactionIndex {
         if (forRef != null) {
           for (Registration r : forRef) {
             if (MessageDigest.isEqual(r.mac, mac)) {
-              lru.remove(r);
-              lru.add(r);
+              if (lru.remove(r)) {
+                lru.add(r);
+              }
               forRef.remove(r);
               forRef.add(r);
               return;
@@ -220,7 +223,11 @@ public final class RedactionIndex {
         }
         prepared = null;
         reg.freeze();
-        lru.add(reg);
+        if (CREDENTIAL_SCHEME.equals(ref.scheme())) {
+          credentials.add(reg);
+        } else {
+          lru.add(reg);
+        }
         byRef.computeIfAbsent(ref, k -> new ArrayList<>(2)).add(reg);
         while (byRef.get(ref).size() > options.maxVersionsPerRef()) {
           t = remove(t, byRef.get(ref).get(0));
@@ -263,6 +270,10 @@ public final class RedactionIndex {
    * Registers a credential the SDK (or the application) holds, such as a provider token, an AWS
    * secret access key or session token, an AppRole secret_id or an identity token, so that it is
    * masked exactly like a resolved value. Masked spans read {@code [REDACTED:credential://<kind>]}.
+   * Credentials do not count against {@link RedactionOptions#maxValues()} and are never evicted to
+   * make room for resolved values; each kind keeps its last
+   * {@link RedactionOptions#maxVersionsPerRef()} distinct credentials (older tokens have been
+   * replaced by renewal or login).
    * Registering the same credential again only marks it as recently used. The array is read, not
    * kept.
    *
@@ -298,6 +309,8 @@ public final class RedactionIndex {
   private static final java.util.regex.Pattern CREDENTIAL_KIND =
       java.util.regex.Pattern.compile("[a-z0-9][a-z0-9.-]{0,31}(/[a-z0-9][a-z0-9.-]{0,31}){0,3}");
 
+  private static final String CREDENTIAL_SCHEME = "credential";
+
   private static SecretRef credentialRef(String kind) {
     Objects.requireNonNull(kind, "kind");
     if (!CREDENTIAL_KIND.matcher(kind).matches()) {
@@ -332,6 +345,9 @@ public final class RedactionIndex {
   public void clear() {
     synchronized (lock) {
       Table t = table;
+      while (!credentials.isEmpty()) {
+        t = remove(t, credentials.iterator().next());
+      }
       while (!lru.isEmpty()) {
         t = remove(t, lru.iterator().next());
       }
@@ -349,7 +365,7 @@ public final class RedactionIndex {
   /** Number of registered (ref, value) pairs. */
   public int valueCount() {
     synchronized (lock) {
-      return lru.size();
+      return lru.size() + credentials.size();
     }
   }
 
@@ -368,7 +384,8 @@ public final class RedactionIndex {
   @Override
   public String toString() {
     synchronized (lock) {
-      return "RedactionIndex[refs=" + byRef.size() + ", values=" + lru.size() + ", patterns="
+      return "RedactionIndex[refs=" + byRef.size() + ", values=" + (lru.size() + credentials.size())
+          + ", patterns="
           + patternCount + ", minValueLength=" + options.minValueLength() + ", detectors="
           + detectors.size() + "]";
     }
@@ -783,6 +800,7 @@ public final class RedactionIndex {
     }
     patternCount -= reg.hashes.length;
     lru.remove(reg);
+    credentials.remove(reg);
     List<Registration> forRef = byRef.get(reg.ref);
     forRef.remove(reg);
     if (forRef.isEmpty()) {
