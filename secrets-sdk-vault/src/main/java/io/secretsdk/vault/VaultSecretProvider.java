@@ -9,6 +9,7 @@ import io.secretsdk.SecretException;
 import io.secretsdk.SecretNotFoundException;
 import io.secretsdk.SecretRef;
 import io.secretsdk.SecretVersionConflictException;
+import io.secretsdk.internal.ProviderText;
 import io.secretsdk.spi.FetchContext;
 import io.secretsdk.spi.FetchResult;
 import io.secretsdk.spi.SecretProvider;
@@ -61,7 +62,11 @@ import org.slf4j.LoggerFactory;
  * (after one fresh login), 404 → {@link SecretNotFoundException}, 400 → {@link
  * InvalidSecretRefException} or {@link SecretVersionConflictException} for check-and-set, 412/429/5xx
  * and I/O failures → {@link ProviderUnavailableException} with {@code Retry-After}. Vault's error
- * text is scrubbed before it enters a message. The provider never retries on its own.
+ * text is scrubbed (registered values and credentials, token formats) before it is cut and enters
+ * a message. Strings Vault supplies that the provider shows — versions, lease ids, times, metadata
+ * keys and values, a {@code deletion_time} — are data: each is shown as it is only when short and
+ * plain and matching no registered value or token format, else as a keyed fingerprint
+ * {@code fp:<12 hex>}. The provider never retries on its own.
  *
  * <p>Thread-safe. Starts no threads of its own; {@link #close()} revokes held leases and a token it
  * logged in for, and shuts down its HTTP client.
@@ -74,7 +79,6 @@ public final class VaultSecretProvider implements SecretProvider {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> QUERY_PARAMS = Set.of("version");
   private static final int MAX_CUSTOM_METADATA = 64;
-  private static final int MAX_METADATA_VALUE = 512;
 
   private final VaultOptions options;
   private final VaultTransport transport;
@@ -174,11 +178,12 @@ public final class VaultSecretProvider implements SecretProvider {
     if (meta.isObject()) {
       JsonNode v = meta.path("version");
       if (v.canConvertToLong()) {
-        b.version(String.valueOf(v.asLong())).metadata("version", String.valueOf(v.asLong()));
+        String version = shown(String.valueOf(v.asLong()));
+        b.version(version).metadata("version", version);
       }
       String created = meta.path("created_time").asText("");
       if (!created.isEmpty()) {
-        b.metadata("created_time", bound(created));
+        b.metadata("created_time", shown(created));
         Instant at = instant(created);
         if (at != null) {
           b.createdAt(at);
@@ -190,7 +195,7 @@ public final class VaultSecretProvider implements SecretProvider {
         for (Iterator<Map.Entry<String, JsonNode>> it = custom.properties().iterator(); it.hasNext() && n < MAX_CUSTOM_METADATA; n++) {
           Map.Entry<String, JsonNode> e = it.next();
           JsonNode val = e.getValue();
-          b.metadata("custom_metadata." + bound(e.getKey()), bound(val.isTextual() ? val.asText() : val.toString()));
+          b.metadata("custom_metadata." + shown(e.getKey()), shown(val.isTextual() ? val.asText() : val.toString()));
         }
       }
     }
@@ -204,7 +209,7 @@ public final class VaultSecretProvider implements SecretProvider {
     }
     String deleted = meta.path("deletion_time").asText("");
     if (!deleted.isEmpty()) {
-      return new SecretNotFoundException(ref, which + ref.withoutField() + " was deleted at " + bound(deleted));
+      return new SecretNotFoundException(ref, which + ref.withoutField() + " was deleted at " + shown(deleted));
     }
     return new SecretNotFoundException(ref, "no secret at " + ref.withoutField());
   }
@@ -324,10 +329,10 @@ public final class VaultSecretProvider implements SecretProvider {
       JsonNode data = JSON.readTree(json);
       long remaining = Math.max(0, lease.expiresAt - now);
       return FetchResult.builder(select(ref, data))
-          .version(lease.id)
+          .version(shown(lease.id))
           .ttl(Duration.ofNanos(remaining))
           .metadata("vault.mount", mount.path)
-          .metadata("lease_id", bound(lease.id))
+          .metadata("lease_id", shown(lease.id))
           .metadata("lease_duration", String.valueOf(lease.duration.toSeconds()))
           .metadata("lease_renewable", String.valueOf(lease.renewable))
           .build();
@@ -566,9 +571,12 @@ public final class VaultSecretProvider implements SecretProvider {
     }
   }
 
-  private static String bound(String s) {
-    String clean = s.replaceAll("[\\p{Cntrl}\\p{Cf}]", " ");
-    return clean.length() > MAX_METADATA_VALUE ? clean.substring(0, MAX_METADATA_VALUE) : clean;
+  /**
+   * A string from Vault as the provider shows it (version, lease id, time, metadata key or value):
+   * itself when short and plain, else a keyed fingerprint; see {@link ProviderText#shown(String)}.
+   */
+  private static String shown(String s) {
+    return ProviderText.shown(s);
   }
 
   private static ProviderUnavailableException malformed(SecretRef ref, String what) {

@@ -329,8 +329,8 @@ final class VaultAuthTest {
     AtomicInteger logins = new AtomicInteger();
     h.vault.on("POST", "auth/approle/login", "app-role-login",
         r -> SpecDispatcher.json(200, login(logins.incrementAndGet() == 1 ? CANARY_TOKEN : CANARY_TOKEN_2, 600, true)));
-    h.vault.on("POST", "auth/token/renew-self", "token-renew-self", 200,
-        "{\"auth\":{\"client_token\":\"x\",\"lease_duration\":120,\"renewable\":true}}");
+    h.vault.on("POST", "auth/token/renew-self", "token-renew-self", r -> SpecDispatcher.json(200, "{\"auth\":{\"client_token\":\""
+        + r.getHeaders().get("X-Vault-Token") + "\",\"lease_duration\":120,\"renewable\":true}}"));
     readFor(Set.of(CANARY_TOKEN, CANARY_TOKEN_2));
     VaultSecretProvider vault = h.provider(h.options().authentication(approle()).build());
     h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX);
@@ -469,7 +469,8 @@ final class VaultAuthTest {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      return SpecDispatcher.json(200, "{\"auth\":{\"client_token\":\"x\",\"lease_duration\":600,\"renewable\":true}}");
+      return SpecDispatcher.json(200, "{\"auth\":{\"client_token\":\"" + r.getHeaders().get("X-Vault-Token")
+          + "\",\"lease_duration\":600,\"renewable\":true}}");
     });
     VaultSecretProvider vault = h.provider(h.options().authentication(approle()).build());
     h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX);

@@ -10,7 +10,10 @@ package io.secretsdk.vault.auth;
  * {@link #credentialsChanged()} says so.
  *
  * <p>Implementations must be thread-safe and must never log or put into an exception the token or
- * any credential they send.
+ * any credential they send. The provider registers the token {@link #login} returns, and every
+ * credential sent through the {@link VaultLoginClient}, with {@code RedactionIndex.global()} before
+ * using it; a credential an implementation sends by other means it should register itself
+ * ({@code RedactionIndex.global().registerCredential(kind, value)}).
  */
 @FunctionalInterface
 public interface ClientAuthentication {

@@ -15,7 +15,9 @@ public interface VaultLoginClient {
    * POSTs {@code body} to {@code path} without a token and returns the {@code auth} block.
    *
    * @param path a login path relative to {@code /v1/}, e.g. {@code auth/approle/login}
-   * @param body the login parameters; values are sent, never logged
+   * @param body the login parameters; values are sent, never logged, and (except {@code role} and
+   *     {@code role_id}) registered with {@code RedactionIndex.global()} before they are sent, as is
+   *     the {@code client_token} of the answer
    * @throws io.secretsdk.SecretAccessDeniedException if Vault refuses the credentials (400/401/403)
    * @throws io.secretsdk.ProviderUnavailableException on I/O errors, 429, 5xx or a malformed answer
    */
@@ -24,7 +26,8 @@ public interface VaultLoginClient {
   /**
    * Unwraps a response-wrapped secret ({@code sys/wrapping/unwrap}, the wrapping token in
    * {@code X-Vault-Token}) and returns one string field of its {@code data}. A wrapping token works
-   * once.
+   * once. The wrapping token (before the call) and the unwrapped string are registered with
+   * {@code RedactionIndex.global()}.
    *
    * @throws io.secretsdk.SecretAccessDeniedException if the wrapping token is invalid, expired or
    *     already used

@@ -1,5 +1,6 @@
 package io.secretsdk.vault.internal;
 
+import io.secretsdk.internal.ProviderText;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,7 +48,7 @@ public final class LeaseRegistry {
 
     @Override
     public String toString() {
-      return "Lease[id=" + id + ", duration=" + duration + "]";
+      return "Lease[id=" + ProviderText.shown(id) + ", duration=" + duration + "]";
     }
   }
 

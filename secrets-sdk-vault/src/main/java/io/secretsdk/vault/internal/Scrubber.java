@@ -1,6 +1,6 @@
 package io.secretsdk.vault.internal;
 
-import io.secretsdk.redact.TokenDetector;
+import io.secretsdk.internal.ProviderText;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -10,8 +10,10 @@ import java.util.regex.Pattern;
 /**
  * Makes Vault's error strings safe to put in an exception message: bounded in number and length,
  * control characters removed, and anything that looks like a token or credential masked — the
- * tokens and credentials this provider sent, Vault token formats, UUIDs (legacy tokens, secret ids,
- * accessors), well-known token formats and long runs of token-like characters.
+ * tokens and credentials this provider sent, every value and credential in
+ * {@link io.secretsdk.redact.RedactionIndex#global()} and well-known token formats (through
+ * {@link ProviderText#scrub}), Vault token formats, UUIDs (legacy tokens, secret ids, accessors)
+ * and long runs of token-like characters. Masking is done on the whole text; the cut comes last.
  *
  * <p>Stateless and thread-safe.
  */
@@ -23,6 +25,7 @@ public final class Scrubber {
   private static final Pattern UUID = Pattern.compile(
       "(?i)(?<![0-9a-f])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9a-f])");
   private static final Pattern LONG_RUN = Pattern.compile("[A-Za-z0-9+/=_-]{24,}");
+  private static final Pattern SPACES = Pattern.compile("\\s{2,}");
 
   private Scrubber() {}
 
@@ -36,22 +39,16 @@ public final class Scrubber {
     if (text == null) {
       return "";
     }
-    String s = text.length() > 4 * MAX_ERROR_LENGTH ? text.substring(0, 4 * MAX_ERROR_LENGTH) : text;
+    // everything is masked on the whole text and only then cut: a token straddling the cut is
+    // still found whole (cutting first left a 29-character token's first 28 characters)
+    String s = text;
     for (String k : known) {
       if (k != null && k.length() >= 4) {
         s = s.replace(k, MASK);
       }
     }
-    s = s.replaceAll("[\\p{Cntrl}\\p{Cf}]", " ").replaceAll("\\s{2,}", " ");
-    List<TokenDetector.Match> matches = TokenDetector.findAll(s);
-    if (!matches.isEmpty()) {
-      StringBuilder sb = new StringBuilder(s);
-      for (int i = matches.size() - 1; i >= 0; i--) {
-        TokenDetector.Match m = matches.get(i);
-        sb.replace(m.start(), m.end(), MASK);
-      }
-      s = sb.toString();
-    }
+    // every registered value and credential, and well-known token formats; control characters out
+    s = ProviderText.scrub(s, Integer.MAX_VALUE);
     s = VAULT_TOKEN.matcher(s).replaceAll(MASK);
     s = UUID.matcher(s).replaceAll(MASK);
     Matcher m = LONG_RUN.matcher(s);
@@ -62,11 +59,9 @@ public final class Scrubber {
       m.appendReplacement(out, Matcher.quoteReplacement(tokenLike ? MASK : run));
     }
     m.appendTail(out);
-    s = out.toString().strip();
-    if (s.length() > MAX_ERROR_LENGTH) {
-      s = s.substring(0, MAX_ERROR_LENGTH) + "…";
-    }
-    return s;
+    s = SPACES.matcher(out).replaceAll(" ").strip();
+    // the cut, never inside a mask
+    return ProviderText.scrub(s, MAX_ERROR_LENGTH);
   }
 
   /** Scrubs and joins up to {@value #MAX_ERRORS} error strings; empty when there are none. */

@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.secretsdk.ProviderUnavailableException;
 import io.secretsdk.SecretAccessDeniedException;
 import io.secretsdk.SecretException;
+import io.secretsdk.redact.RedactionIndex;
 import io.secretsdk.spi.Ticker;
 import io.secretsdk.vault.VaultOptions;
 import io.secretsdk.vault.auth.ClientAuthentication;
+import io.secretsdk.vault.auth.KubernetesAuthentication;
 import io.secretsdk.vault.auth.VaultLoginClient;
 import io.secretsdk.vault.auth.VaultToken;
 import java.time.Duration;
@@ -29,6 +31,13 @@ import org.slf4j.LoggerFactory;
  * the renewal window (max TTL), when the credentials changed, or after a 403 with the current
  * token, and revokes a logged-in token on close.
  *
+ * <p>Every credential that passes through here is registered with {@link RedactionIndex#global()}
+ * before it is sent or used, so any library's log line written through the redacting encoder masks
+ * it: the token any {@link ClientAuthentication} returns (configured or logged in), the
+ * {@code client_token} of every login answer and of a renewal, the values of a login body (AppRole
+ * secret_id, JWT/OIDC and Kubernetes tokens; not the role or role_id), the response-wrapping token
+ * and the secret it unwraps. The same strings are also masked by value in Vault's error text.
+ *
  * <p>Readers take the current token without locking. While one thread renews, the others keep using
  * the still-valid token; only when there is no valid token do callers wait for the one login.
  *
@@ -44,6 +53,8 @@ public final class SessionManager implements VaultLoginClient, AutoCloseable {
   private final long renewAheadNanos;
   private final ReentrantLock lock = new ReentrantLock();
   private final Set<String> sensitive = ConcurrentHashMap.newKeySet();
+  /** The token registered last: the same token coming back (a configured one) is not registered again. */
+  private volatile String registeredToken;
   private final AtomicInteger logins = new AtomicInteger();
   private volatile Session session;
   private volatile boolean closed;
@@ -173,7 +184,7 @@ public final class SessionManager implements VaultLoginClient, AutoCloseable {
           + " returned no token");
     }
     logins.incrementAndGet();
-    sensitive.add(t.reveal());
+    registerToken(t.reveal());
     boolean loggedIn = t.ttl().isPresent();
     Duration ttl;
     boolean renewable;
@@ -229,6 +240,11 @@ public final class SessionManager implements VaultLoginClient, AutoCloseable {
       VaultResponse r = transport.send("POST", List.of("auth", "token", "renew-self"), Map.of(), body, s.token, null);
       if (r.successful()) {
         JsonNode a = r.json().path("auth");
+        String renewed = a.path("client_token").asText("");
+        if (!renewed.isBlank() && !renewed.equals(s.token)) {
+          // Vault renews the token it was sent; whatever else comes back is a credential all the same
+          registerToken(renewed);
+        }
         long granted = Math.max(0, a.path("lease_duration").asLong(0));
         // less than asked for: the token reached its max TTL, so the next refresh is a login
         boolean capped = granted > 0 && granted < increment;
@@ -253,10 +269,10 @@ public final class SessionManager implements VaultLoginClient, AutoCloseable {
   public VaultToken login(String path, Map<String, String> body) {
     ObjectNode json = VaultTransport.JSON.createObjectNode();
     body.forEach((k, v) -> {
-      json.put(k, v);
-      if (!k.equals("role") && !k.equals("role_id")) {
-        sensitive.add(v);
+      if (v != null && !k.equals("role") && !k.equals("role_id")) {
+        register(loginCredentialKind(k), v);
       }
+      json.put(k, v);
     });
     List<String> segments = new ArrayList<>(List.of(path.split("/")));
     VaultResponse r = transport.send("POST", segments, Map.of(), json, null, null);
@@ -268,13 +284,14 @@ public final class SessionManager implements VaultLoginClient, AutoCloseable {
     if (token.isBlank()) {
       throw new ProviderUnavailableException(null, "Vault login at " + path + " returned no client_token");
     }
+    registerToken(token);
     return VaultToken.of(token, Duration.ofSeconds(Math.max(0, a.path("lease_duration").asLong(0))),
         a.path("renewable").asBoolean(false));
   }
 
   @Override
   public String unwrap(String wrappingToken, String field) {
-    sensitive.add(wrappingToken);
+    register("vault/wrapping-token", wrappingToken);
     VaultResponse r = transport.send("POST", List.of("sys", "wrapping", "unwrap"), Map.of(), null, wrappingToken, null);
     if (!r.successful()) {
       throw VaultErrors.map(null, Op.UNWRAP, "sys/wrapping/unwrap", r, sensitive);
@@ -283,8 +300,39 @@ public final class SessionManager implements VaultLoginClient, AutoCloseable {
     if (!v.isTextual() || v.asText().isBlank()) {
       throw new SecretAccessDeniedException(null, "the unwrapped response has no '" + field + "'");
     }
-    sensitive.add(v.asText());
-    return v.asText();
+    String unwrapped = v.asText();
+    register(field.equals("secret_id") ? "vault/secret-id" : "vault/wrapped-secret", unwrapped);
+    return unwrapped;
+  }
+
+  /** The mask kind of a login parameter. */
+  private String loginCredentialKind(String key) {
+    switch (key) {
+      case "secret_id":
+        return "vault/secret-id";
+      case "jwt":
+        return auth instanceof KubernetesAuthentication ? "vault/kubernetes-jwt" : "vault/jwt";
+      case "password":
+        return "vault/password";
+      default:
+        return "vault/login-credential";
+    }
+  }
+
+  private void registerToken(String token) {
+    if (!token.equals(registeredToken)) {
+      register("vault/token", token);
+      registeredToken = token;
+    }
+  }
+
+  /** Registers a credential for redaction and for masking in Vault's error text, before its first use. */
+  private void register(String kind, String value) {
+    if (value.isBlank()) {
+      return;
+    }
+    RedactionIndex.global().registerCredential(kind, value);
+    sensitive.add(value);
   }
 
   /** Revokes a token this manager logged in for, when asked to. Idempotent; best effort. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.secretsdk.ProviderUnavailableException;
 import io.secretsdk.SecretRef;
+import io.secretsdk.internal.ProviderText;
 import io.secretsdk.vault.VaultOptions;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -142,7 +143,7 @@ public final class VaultTransport implements AutoCloseable {
             }
             if (!sameOrigin(next)) {
               LOG.warn("Vault at {} redirected {} to another host ({}); not followed so the token stays with {}",
-                  base.host(), target, next.host(), base.host());
+                  base.host(), target, ProviderText.shown(next.host()), base.host());
               throw new ProviderUnavailableException(ref, "Vault redirected " + target
                   + " to another host; not followed (point the address at the active node or its load balancer)");
             }

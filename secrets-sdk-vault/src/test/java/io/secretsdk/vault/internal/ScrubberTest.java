@@ -2,6 +2,8 @@ package io.secretsdk.vault.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.secretsdk.redact.RedactionIndex;
+import java.security.SecureRandom;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -43,6 +45,54 @@ final class ScrubberTest {
 
     assertThat(s).doesNotContain("\u0000").doesNotContain("\u202e");
     assertThat(s.length()).isLessThanOrEqualTo(Scrubber.MAX_ERROR_LENGTH + 1);
+  }
+
+  private static String random(int n) {
+    String alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    SecureRandom r = new SecureRandom();
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      sb.append(alnum.charAt(r.nextInt(alnum.length())));
+    }
+    return sb.toString();
+  }
+
+  /** Regression: the text was cut at 800 characters before scrubbing, so a token across the cut kept its first part. */
+  @Test
+  void scrub_tokenStraddlingTheOldCut_maskedWhole() {
+    String registered = random(29); // registered with the index, not passed as known
+    RedactionIndex.global().registerCredential("vault/token", registered);
+    String vaultFormat = "hvs." + random(25); // a Vault token format made at run time, registered nowhere
+    for (String token : List.of(registered, vaultFormat)) {
+      for (int start = 800 - token.length() + 1; start < 800; start++) {
+        String s = Scrubber.scrub(" ".repeat(start) + token + " rejected", Set.of());
+
+        for (int i = 0; i + 5 <= token.length(); i++) {
+          assertThat(s.contains(token.substring(i, i + 5))).as("a part of the token survives at " + start).isFalse();
+        }
+        assertThat(s.endsWith(" rejected")).as("the text after the token is kept").isTrue();
+      }
+    }
+  }
+
+  @Test
+  void scrub_registeredCredentialAndTokenFormat_maskedByTheIndex() {
+    String registered = random(32);
+    RedactionIndex.global().registerCredential("vault/secret-id", registered);
+
+    assertThat(Scrubber.scrub("invalid secret id " + registered, Set.of()))
+        .isEqualTo("invalid secret id [REDACTED:credential://vault/secret-id]");
+  }
+
+  @Test
+  void scrub_longText_cutAfterMaskingNeverInsideAMask() {
+    String registered = random(32);
+    RedactionIndex.global().registerCredential("vault/token", registered);
+    String s = Scrubber.scrub("x".repeat(Scrubber.MAX_ERROR_LENGTH - 10) + " " + registered + " tail", Set.of());
+
+    assertThat(s.length()).isLessThanOrEqualTo(Scrubber.MAX_ERROR_LENGTH + 1);
+    assertThat(s.contains("[REDACTED:")).as("no half mask").isFalse();
+    assertThat(s.contains(registered.substring(0, 5))).isFalse();
   }
 
   @Test
