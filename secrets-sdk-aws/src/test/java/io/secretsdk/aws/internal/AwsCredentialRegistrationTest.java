@@ -1,0 +1,92 @@
+package io.secretsdk.aws.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.secretsdk.redact.RedactionIndex;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.identity.spi.ResolveIdentityRequest;
+
+final class AwsCredentialRegistrationTest {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private static String random(String prefix) {
+    byte[] b = new byte[20];
+    RANDOM.nextBytes(b);
+    return prefix + HexFormat.of().formatHex(b);
+  }
+
+  private static boolean masked(String credential, String kind) {
+    return RedactionIndex.global().redact(credential).equals("[REDACTED:credential://" + kind + "]");
+  }
+
+  @Test
+  void wrap_credentialsRotate_eachSetRegisteredBeforeItIsHandedOut() {
+    AtomicReference<String[]> current = new AtomicReference<>(
+        new String[] {random("akid"), random("sk"), random("st")});
+    AtomicInteger calls = new AtomicInteger();
+    // a new object per call, as the environment-variable provider builds one
+    AwsCredentialsProvider rotating = () -> {
+      calls.incrementAndGet();
+      String[] c = current.get();
+      return AwsSessionCredentials.create(c[0], c[1], c[2]);
+    };
+    AwsCredentialsProvider wrapped = AwsCredentialRegistration.wrap(rotating);
+
+    String[] first = current.get();
+    assertThat(masked(first[2], AwsCredentialRegistration.SESSION_TOKEN)).isFalse();
+    wrapped.resolveCredentials();
+    assertThat(masked(first[0], AwsCredentialRegistration.ACCESS_KEY_ID)).isTrue();
+    assertThat(masked(first[1], AwsCredentialRegistration.SECRET_ACCESS_KEY)).isTrue();
+    assertThat(masked(first[2], AwsCredentialRegistration.SESSION_TOKEN)).isTrue();
+
+    String[] second = {random("akid"), random("sk"), random("st")};
+    current.set(second);
+    // the SDK resolves through resolveIdentity: that path registers too
+    Object identity = wrapped.resolveIdentity(ResolveIdentityRequest.builder().build()).join();
+
+    assertThat(identity).isInstanceOf(AwsSessionCredentials.class);
+    assertThat(masked(second[2], AwsCredentialRegistration.SESSION_TOKEN)).isTrue();
+    assertThat(masked(second[1], AwsCredentialRegistration.SECRET_ACCESS_KEY)).isTrue();
+    assertThat(calls).hasValue(2);
+  }
+
+  @Test
+  void same_equalStringsInNewObjects_sameElseNot() {
+    AwsCredentials a = AwsSessionCredentials.create("akid-1", "secret-1", "token-1");
+
+    assertThat(AwsCredentialRegistration.same(a,
+        AwsSessionCredentials.create("akid-1", "secret-1", "token-1"))).isTrue();
+    assertThat(AwsCredentialRegistration.same(a,
+        AwsSessionCredentials.create("akid-1", "secret-1", "token-2"))).isFalse();
+    assertThat(AwsCredentialRegistration.same(a,
+        AwsBasicCredentials.create("akid-1", "secret-1"))).isFalse();
+    assertThat(AwsCredentialRegistration.same(AwsBasicCredentials.create("akid-1", "secret-1"),
+        AwsBasicCredentials.create("akid-1", "secret-2"))).isFalse();
+  }
+
+  @Test
+  void wrap_toString_isTheDelegatesAndHoldsNoCredential() {
+    String secret = random("sk");
+    AwsCredentialsProvider p = new AwsCredentialsProvider() {
+      @Override
+      public AwsCredentials resolveCredentials() {
+        return AwsBasicCredentials.create(random("akid"), secret);
+      }
+
+      @Override
+      public String toString() {
+        return "MyProvider";
+      }
+    };
+
+    assertThat(AwsCredentialRegistration.wrap(p).toString()).isEqualTo("MyProvider");
+  }
+}
