@@ -4,6 +4,7 @@ import static io.secretsdk.aws.AwsSecretsManagerProviderTest.CONTEXT;
 import static io.secretsdk.aws.FakeSecretsManager.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.secretsdk.SecretAccessDeniedException;
@@ -11,11 +12,18 @@ import io.secretsdk.SecretRef;
 import io.secretsdk.identity.IdentityToken;
 import io.secretsdk.redact.RedactionIndex;
 import io.secretsdk.spi.FetchResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,6 +46,7 @@ final class CredentialRedactionTest {
 
   @StartStop final MockWebServer sm = new MockWebServer();
   @StartStop final MockWebServer stsServer = new MockWebServer();
+  @StartStop final MockWebServer container = new MockWebServer();
   RedactedFakes fakes;
   FakeSecretsManager fake;
   FakeSts sts;
@@ -157,34 +166,77 @@ final class CredentialRedactionTest {
     }
   }
 
+  /** Runs {@code body} with the system properties set, then puts the old values back. */
+  private static void withSystemProperties(Map<String, String> props, Runnable body) {
+    Map<String, String> before = new HashMap<>();
+    props.forEach((k, v) -> before.put(k, System.setProperty(k, v)));
+    try {
+      body.run();
+    } finally {
+      before.forEach((k, v) -> {
+        if (v == null) {
+          System.clearProperty(k);
+        } else {
+          System.setProperty(k, v);
+        }
+      });
+    }
+  }
+
   @Test
   void defaultChain_systemPropertyCredentials_registeredBeforeSigning() {
     String accessKeyId = canaries.upper("ASIA", 16);
     String secretKey = canaries.base64(30);
     String sessionToken = canaries.base64(300);
-    String[] names = {"aws.accessKeyId", "aws.secretAccessKey", "aws.sessionToken"};
-    String[] before = new String[names.length];
-    String[] values = {accessKeyId, secretKey, sessionToken};
-    for (int i = 0; i < names.length; i++) {
-      before[i] = System.getProperty(names[i]);
-      System.setProperty(names[i], values[i]);
-    }
-    try {
-      provider = AwsSecretsManagerProvider.create(options().build()); // no credentials: the chain
+    withSystemProperties(Map.of("aws.accessKeyId", accessKeyId,
+        "aws.secretAccessKey", secretKey, "aws.sessionToken", sessionToken), () -> {
+          provider = AwsSecretsManagerProvider.create(options().build()); // no credentials: the chain
 
-      fetchOnce();
+          fetchOnce();
 
-      Canaries.assertSame("signed with the chain's key", fake.calls.get(0).accessKeyId(),
-          accessKeyId);
-      assertSessionTokenMaskedInSignerAndHeaderDump(logs.text());
-    } finally {
-      for (int i = 0; i < names.length; i++) {
-        if (before[i] == null) {
-          System.clearProperty(names[i]);
-        } else {
-          System.setProperty(names[i], before[i]);
-        }
+          Canaries.assertSame("signed with the chain's key", fake.calls.get(0).accessKeyId(),
+              accessKeyId);
+          assertSessionTokenMaskedInSignerAndHeaderDump(logs.text());
+        });
+  }
+
+  @Test
+  void defaultChain_containerCredentialsEndpoint_itsTokenAndItsCredentialsMasked() {
+    // the chain reaches the container provider only when nothing earlier in it has credentials
+    assumeTrue(System.getenv("AWS_ACCESS_KEY_ID") == null && System.getenv("AWS_PROFILE") == null
+        && System.getenv("AWS_WEB_IDENTITY_TOKEN_FILE") == null
+        && !Files.exists(Path.of(System.getProperty("user.home"), ".aws")),
+        "AWS credentials configured in this environment would be used before the container's");
+    String authToken = canaries.base64(48);
+    String accessKeyId = canaries.upper("ASIA", 16);
+    String sessionToken = canaries.base64(300);
+    ObjectNode creds = Specs.JSON.createObjectNode().put("AccessKeyId", accessKeyId)
+        .put("SecretAccessKey", canaries.base64(30)).put("Token", sessionToken)
+        .put("Expiration", Instant.now().plusSeconds(3600).toString());
+    List<String> authorizations = new CopyOnWriteArrayList<>();
+    container.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        authorizations.add(String.valueOf(request.getHeaders().get("Authorization")));
+        return new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
+            .body(creds.toString()).build();
       }
-    }
+    });
+    withSystemProperties(Map.of(
+        "aws.containerCredentialsFullUri", container.url("/creds").toString(),
+        "aws.containerAuthorizationToken", authToken), () -> {
+          provider = AwsSecretsManagerProvider.create(options().build());
+
+          fetchOnce();
+
+          assertThat(authorizations).hasSize(1);
+          Canaries.assertSame("the chain sent the token", authorizations.get(0), authToken);
+          Canaries.assertSame("signed with the container's key", fake.calls.get(0).accessKeyId(),
+              accessKeyId);
+          String out = logs.text();
+          assertThat(out.contains("Authorization: [REDACTED:credential://aws/container-authorization-token]"))
+              .as("the JDK's dump of the container request shows the token's mask").isTrue();
+          assertSessionTokenMaskedInSignerAndHeaderDump(out);
+        });
   }
 }

@@ -1,10 +1,17 @@
 package io.secretsdk.aws.internal;
 
 import io.secretsdk.redact.RedactionIndex;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.SdkSystemSetting;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -26,7 +33,9 @@ import software.amazon.awssdk.services.sts.model.Credentials;
  * caller's own), and registers each credential set it hands out before the signer sees it,
  * refreshed ones included; {@link #stsInterceptor()} registers the web identity token before the
  * {@code AssumeRoleWithWebIdentity} request is sent and the credentials in its answer as soon as
- * they are parsed. Masks read {@code [REDACTED:credential://aws/<kind>]}.
+ * they are parsed; {@link #wrapDefaultChain} also registers the tokens the default chain sends on
+ * its own (container credentials endpoint, web identity token file). Masks read
+ * {@code [REDACTED:credential://aws/<kind>]}.
  */
 public final class AwsCredentialRegistration {
   /** Credential kind of access key ids. */
@@ -37,12 +46,63 @@ public final class AwsCredentialRegistration {
   public static final String SESSION_TOKEN = "aws/session-token";
   /** Credential kind of web identity tokens sent to STS. */
   public static final String WEB_IDENTITY_TOKEN = "aws/web-identity-token";
+  /** Credential kind of the token the default chain sends to a container credentials endpoint. */
+  public static final String CONTAINER_TOKEN = "aws/container-authorization-token";
+  /** Token files are small; a larger file is not read. */
+  private static final int MAX_TOKEN_FILE = 16 * 1024;
 
   private AwsCredentialRegistration() {}
 
   /** {@code provider}, registering each new credential set it returns before returning it. */
   public static AwsCredentialsProvider wrap(AwsCredentialsProvider provider) {
-    return new Registering(Objects.requireNonNull(provider, "provider"));
+    return new Registering(Objects.requireNonNull(provider, "provider"), () -> { });
+  }
+
+  /**
+   * The SDK default chain, wrapped like {@link #wrap}; the tokens the chain sends on its own are
+   * registered now and again whenever it hands out a new credential set (see
+   * {@link #registerDefaultChainTokens()}).
+   */
+  public static AwsCredentialsProvider wrapDefaultChain(AwsCredentialsProvider chain) {
+    registerDefaultChainTokens();
+    return new Registering(Objects.requireNonNull(chain, "chain"),
+        AwsCredentialRegistration::registerDefaultChainTokens);
+  }
+
+  /**
+   * Registers the tokens the default chain reads from its settings (system property, else
+   * environment variable): the container credentials endpoint's authorization token
+   * ({@code AWS_CONTAINER_AUTHORIZATION_TOKEN}, or the content of
+   * {@code AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE}), which the JDK's header dump would show, and
+   * the web identity token in {@code AWS_WEB_IDENTITY_TOKEN_FILE}. A file the SDK rotates is
+   * registered as it reads when this runs; its next content is registered when the chain next
+   * returns new credentials (both tokens are JWTs on EKS, which the JWT detector masks anyway).
+   */
+  static void registerDefaultChainTokens() {
+    RedactionIndex index = RedactionIndex.global();
+    registerIfPresent(index, CONTAINER_TOKEN,
+        SdkSystemSetting.AWS_CONTAINER_AUTHORIZATION_TOKEN.getStringValue().orElse(null));
+    registerIfPresent(index, CONTAINER_TOKEN, readTokenFile(
+        SdkSystemSetting.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE.getStringValue().orElse(null)));
+    registerIfPresent(index, WEB_IDENTITY_TOKEN, readTokenFile(
+        SdkSystemSetting.AWS_WEB_IDENTITY_TOKEN_FILE.getStringValue().orElse(null)));
+  }
+
+  private static String readTokenFile(String file) {
+    if (file == null || file.isBlank()) {
+      return null;
+    }
+    try (InputStream in = Files.newInputStream(Path.of(file.trim()))) {
+      byte[] bytes = in.readNBytes(MAX_TOKEN_FILE + 1);
+      try {
+        return bytes.length > MAX_TOKEN_FILE ? null
+            : new String(bytes, StandardCharsets.UTF_8).trim();
+      } finally {
+        Arrays.fill(bytes, (byte) 0);
+      }
+    } catch (IOException | RuntimeException unreadable) {
+      return null; // the SDK reports an unreadable file when it needs it
+    }
   }
 
   /** An interceptor for an STS client: registers the web identity token and the credentials. */
@@ -86,10 +146,12 @@ public final class AwsCredentialRegistration {
    */
   private static final class Registering implements AwsCredentialsProvider {
     private final AwsCredentialsProvider delegate;
+    private final Runnable onNewCredentials;
     private volatile AwsCredentialsIdentity last;
 
-    Registering(AwsCredentialsProvider delegate) {
+    Registering(AwsCredentialsProvider delegate, Runnable onNewCredentials) {
       this.delegate = delegate;
+      this.onNewCredentials = onNewCredentials;
     }
 
     @Override
@@ -115,6 +177,7 @@ public final class AwsCredentialRegistration {
         return;
       }
       register(c.accessKeyId(), c.secretAccessKey(), sessionToken(c));
+      onNewCredentials.run();
       last = c;
     }
 

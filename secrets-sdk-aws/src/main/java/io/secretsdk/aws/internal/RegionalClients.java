@@ -54,9 +54,9 @@ public final class RegionalClients implements AutoCloseable {
   /** Creates the pool and its credentials provider (no network call happens here). */
   public RegionalClients(AwsSecretsManagerOptions options) {
     this.options = options;
-    AwsCredentialsProvider source;
+    // every credential set is registered for redaction before the SDK signs with it
     if (options.credentialsProvider().isPresent()) {
-      source = options.credentialsProvider().get();
+      this.credentials = AwsCredentialRegistration.wrap(options.credentialsProvider().get());
     } else if (options.webIdentityTokenSource().isPresent()) {
       StsClient sts = stsClient();
       owned.add(sts);
@@ -67,14 +67,12 @@ public final class RegionalClients implements AutoCloseable {
               .refreshRequest(this::webIdentityRequest)
               .build();
       owned.add(web);
-      source = web;
+      this.credentials = AwsCredentialRegistration.wrap(web);
     } else {
       DefaultCredentialsProvider chain = DefaultCredentialsProvider.builder().build();
       owned.add(chain);
-      source = chain;
+      this.credentials = AwsCredentialRegistration.wrapDefaultChain(chain);
     }
-    // every credential set is registered for redaction before the SDK signs with it
-    this.credentials = AwsCredentialRegistration.wrap(source);
   }
 
   /** Called by the SDK on each refresh: a fresh token from the source every time. */

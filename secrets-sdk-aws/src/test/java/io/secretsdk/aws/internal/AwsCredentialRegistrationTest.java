@@ -3,11 +3,16 @@ package io.secretsdk.aws.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.secretsdk.redact.RedactionIndex;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -56,6 +61,28 @@ final class AwsCredentialRegistrationTest {
     assertThat(masked(second[2], AwsCredentialRegistration.SESSION_TOKEN)).isTrue();
     assertThat(masked(second[1], AwsCredentialRegistration.SECRET_ACCESS_KEY)).isTrue();
     assertThat(calls).hasValue(2);
+  }
+
+  @Test
+  void registerDefaultChainTokens_tokenFilesNamedBySettings_registered(@TempDir Path dir)
+      throws IOException {
+    String webToken = random("wit");
+    String containerToken = random("ct");
+    Path web = Files.writeString(dir.resolve("web-identity-token"), webToken + "\n");
+    Path container = Files.writeString(dir.resolve("container-token"), containerToken);
+    Map<String, String> props = Map.of("aws.webIdentityTokenFile", web.toString(),
+        "aws.containerAuthorizationTokenFile", container.toString());
+    props.keySet().forEach(k -> assertThat(System.getProperty(k)).isNull());
+    try {
+      props.forEach(System::setProperty);
+
+      AwsCredentialRegistration.registerDefaultChainTokens();
+
+      assertThat(masked(webToken, AwsCredentialRegistration.WEB_IDENTITY_TOKEN)).isTrue();
+      assertThat(masked(containerToken, AwsCredentialRegistration.CONTAINER_TOKEN)).isTrue();
+    } finally {
+      props.keySet().forEach(System::clearProperty);
+    }
   }
 
   @Test
