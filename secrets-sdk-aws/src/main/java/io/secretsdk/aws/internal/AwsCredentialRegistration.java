@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.SdkSystemSetting;
@@ -50,23 +52,35 @@ public final class AwsCredentialRegistration {
   public static final String CONTAINER_TOKEN = "aws/container-authorization-token";
   /** Token files are small; a larger file is not read. */
   private static final int MAX_TOKEN_FILE = 16 * 1024;
+  /**
+   * How often credentials in use are registered again although unchanged. The index keeps a few
+   * values per credential kind, dropping the least recently registered first; registering the
+   * ones in use again keeps them ahead of replaced ones when several providers (or refreshes)
+   * share the kind.
+   */
+  static final long RETOUCH_NANOS = TimeUnit.MINUTES.toNanos(1);
 
   private AwsCredentialRegistration() {}
 
   /** {@code provider}, registering each new credential set it returns before returning it. */
   public static AwsCredentialsProvider wrap(AwsCredentialsProvider provider) {
-    return new Registering(Objects.requireNonNull(provider, "provider"), () -> { });
+    return wrap(provider, System::nanoTime);
+  }
+
+  /** {@link #wrap(AwsCredentialsProvider)} timed by {@code nanoClock} (tests). */
+  static AwsCredentialsProvider wrap(AwsCredentialsProvider provider, LongSupplier nanoClock) {
+    return new Registering(Objects.requireNonNull(provider, "provider"), () -> { }, nanoClock);
   }
 
   /**
    * The SDK default chain, wrapped like {@link #wrap}; the tokens the chain sends on its own are
-   * registered now and again whenever it hands out a new credential set (see
-   * {@link #registerDefaultChainTokens()}).
+   * registered now and again whenever its credentials are
+   * ({@link #registerDefaultChainTokens()}).
    */
   public static AwsCredentialsProvider wrapDefaultChain(AwsCredentialsProvider chain) {
     registerDefaultChainTokens();
     return new Registering(Objects.requireNonNull(chain, "chain"),
-        AwsCredentialRegistration::registerDefaultChainTokens);
+        AwsCredentialRegistration::registerDefaultChainTokens, System::nanoTime);
   }
 
   /**
@@ -75,8 +89,10 @@ public final class AwsCredentialRegistration {
    * ({@code AWS_CONTAINER_AUTHORIZATION_TOKEN}, or the content of
    * {@code AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE}), which the JDK's header dump would show, and
    * the web identity token in {@code AWS_WEB_IDENTITY_TOKEN_FILE}. A file the SDK rotates is
-   * registered as it reads when this runs; its next content is registered when the chain next
-   * returns new credentials (both tokens are JWTs on EKS, which the JWT detector masks anyway).
+   * registered as it reads when this runs, which is when the provider is built and whenever the
+   * chain's credentials are registered (new ones, or the periodic re-registration): a new token
+   * may be sent once before it is registered (on EKS both tokens are JWTs, which the JWT detector
+   * masks anyway).
    */
   static void registerDefaultChainTokens() {
     RedactionIndex index = RedactionIndex.global();
@@ -141,17 +157,21 @@ public final class AwsCredentialRegistration {
 
   /**
    * The decorator. The last set seen is remembered, so repeated calls with unchanged credentials
-   * cost a reference (or three string) comparisons, not a registration. Thread-safe: two threads
-   * seeing a new set at once both register it, which is harmless.
+   * cost a reference (or three string) comparisons and a clock read, not a registration; an
+   * unchanged set is registered again once every {@link #RETOUCH_NANOS}. Thread-safe: two
+   * threads seeing a new set at once both register it, which is harmless.
    */
   private static final class Registering implements AwsCredentialsProvider {
     private final AwsCredentialsProvider delegate;
-    private final Runnable onNewCredentials;
+    private final Runnable onRegister;
+    private final LongSupplier nanoClock;
     private volatile AwsCredentialsIdentity last;
+    private volatile long registeredAt;
 
-    Registering(AwsCredentialsProvider delegate, Runnable onNewCredentials) {
+    Registering(AwsCredentialsProvider delegate, Runnable onRegister, LongSupplier nanoClock) {
       this.delegate = delegate;
-      this.onNewCredentials = onNewCredentials;
+      this.onRegister = onRegister;
+      this.nanoClock = nanoClock;
     }
 
     @Override
@@ -172,12 +192,17 @@ public final class AwsCredentialRegistration {
     }
 
     private void seen(AwsCredentialsIdentity c) {
+      if (c == null) {
+        return;
+      }
       AwsCredentialsIdentity prev = last;
-      if (c == null || c == prev || (prev != null && same(prev, c))) {
+      long now = nanoClock.getAsLong();
+      if ((c == prev || (prev != null && same(prev, c))) && now - registeredAt < RETOUCH_NANOS) {
         return;
       }
       register(c.accessKeyId(), c.secretAccessKey(), sessionToken(c));
-      onNewCredentials.run();
+      onRegister.run();
+      registeredAt = now;
       last = c;
     }
 

@@ -10,6 +10,7 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,6 +84,42 @@ final class AwsCredentialRegistrationTest {
     } finally {
       props.keySet().forEach(System::clearProperty);
     }
+  }
+
+  @Test
+  void wrap_unchangedCredentials_skippedWithinAMinuteThenRegisteredAgainAheadOfOthersOfTheKind() {
+    String akid = random("akid");
+    String sk = random("sk");
+    String token = random("st");
+    AtomicLong nanos = new AtomicLong();
+    // a new object per call with the same strings, as the environment-variable provider does
+    AwsCredentialsProvider wrapped = AwsCredentialRegistration.wrap(
+        () -> AwsSessionCredentials.create(akid, sk, token), nanos::get);
+    RedactionIndex index = RedactionIndex.global();
+    // the index keeps four values per credential kind and drops the least recently registered
+    Runnable otherProvidersToken = () ->
+        index.registerCredential(AwsCredentialRegistration.SESSION_TOKEN, random("other"));
+
+    wrapped.resolveCredentials();
+    for (int i = 0; i < 3; i++) {
+      otherProvidersToken.run();
+    }
+    nanos.addAndGet(AwsCredentialRegistration.RETOUCH_NANOS - 1);
+    wrapped.resolveCredentials(); // unchanged and recent: not registered again
+    otherProvidersToken.run();
+    assertThat(masked(token, AwsCredentialRegistration.SESSION_TOKEN))
+        .as("the skipped call did not touch it, so the fifth token of the kind evicted it").isFalse();
+
+    nanos.addAndGet(1);
+    wrapped.resolveCredentials(); // a minute since it was registered: registered again
+    for (int i = 0; i < 3; i++) {
+      otherProvidersToken.run();
+    }
+    nanos.addAndGet(AwsCredentialRegistration.RETOUCH_NANOS);
+    wrapped.resolveCredentials(); // touched: now the most recent of the four
+    otherProvidersToken.run();
+
+    assertThat(masked(token, AwsCredentialRegistration.SESSION_TOKEN)).isTrue();
   }
 
   @Test
