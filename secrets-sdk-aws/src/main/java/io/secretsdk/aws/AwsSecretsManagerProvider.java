@@ -9,6 +9,7 @@ import io.secretsdk.aws.internal.AwsErrors;
 import io.secretsdk.aws.internal.AwsRef;
 import io.secretsdk.aws.internal.JsonKeys;
 import io.secretsdk.aws.internal.RegionalClients;
+import io.secretsdk.internal.ProviderText;
 import io.secretsdk.spi.FetchContext;
 import io.secretsdk.spi.FetchOutcome;
 import io.secretsdk.spi.FetchResult;
@@ -26,6 +27,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.SdkBytes;
@@ -53,7 +55,11 @@ import software.amazon.awssdk.services.secretsmanager.model.Tag;
  * version's stages, comma-separated, e.g. {@code AWSCURRENT} or {@code AWSPREVIOUS}). When the
  * fetch context requires metadata, the secret's {@code DescribeSecret} answer is added (cached
  * for {@link AwsSecretsManagerOptions#describeCacheTtl()}): {@value #META_DESCRIPTION} and every
- * tag under its own key (a tag never replaces a key set above).
+ * tag under its own key (a tag never replaces a key set above). What the server sends is data:
+ * the version id, ARN, name, stages, tag keys and values and the description are kept as sent
+ * when short and plain ({@link io.secretsdk.internal.ProviderText#shown}), and replaced by a keyed
+ * fingerprint {@code fp:<12 hex>} when too long, of unusual characters, or matching a registered
+ * value, a credential or a token format.
  *
  * <p>Errors: {@code ResourceNotFoundException} → {@link io.secretsdk.SecretNotFoundException};
  * {@code AccessDeniedException} and rejected credentials →
@@ -64,6 +70,11 @@ import software.amazon.awssdk.services.secretsmanager.model.Tag;
  * {@link io.secretsdk.InvalidSecretRefException}. Messages carry the ref, the AWS error code, the
  * HTTP status and the request id, never the service's message text. The SDK does not retry: the
  * secrets client does.
+ *
+ * <p>Every AWS credential the provider signs with (static, from the default chain, from web
+ * identity) and the web identity token are registered with
+ * {@link io.secretsdk.redact.RedactionIndex#global()} before the SDK uses them, so the SDK's own
+ * DEBUG logs are masked when written through the {@code RedactingEncoder}.
  *
  * <p>Thread-safe. {@link #close()} closes every SDK client and the credentials providers this
  * provider created.
@@ -335,11 +346,11 @@ public final class AwsSecretsManagerProvider implements SecretProvider {
     }
     Map<String, String> m = new LinkedHashMap<>();
     if (d.description() != null) {
-      m.put(META_DESCRIPTION, d.description());
+      m.put(META_DESCRIPTION, ProviderText.shown(d.description()));
     }
     for (Tag t : d.tags()) {
       if (t.key() != null && t.value() != null) {
-        m.putIfAbsent(t.key(), t.value());
+        m.putIfAbsent(ProviderText.shown(t.key()), ProviderText.shown(t.value()));
       }
     }
     Map<String, String> result = Map.copyOf(m);
@@ -364,17 +375,20 @@ public final class AwsSecretsManagerProvider implements SecretProvider {
       if (r.jsonKey().isPresent()) {
         value = JsonKeys.extract(r.ref(), raw, r.jsonKey().get());
       }
-      FetchResult.Builder b = FetchResult.builder(value).version(versionId).createdAt(created);
+      // what the server says is data: shown as is when short and plain, else as a fingerprint
+      FetchResult.Builder b = FetchResult.builder(value).version(ProviderText.shown(versionId))
+          .createdAt(created);
       Map<String, String> meta = new LinkedHashMap<>();
       meta.put(META_REGION, region);
       if (arn != null) {
-        meta.put(META_ARN, arn);
+        meta.put(META_ARN, ProviderText.shown(arn));
       }
       if (name != null) {
-        meta.put(META_NAME, name);
+        meta.put(META_NAME, ProviderText.shown(name));
       }
       if (!stages.isEmpty()) {
-        meta.put(META_STAGES, String.join(",", stages));
+        meta.put(META_STAGES, stages.stream().map(ProviderText::shown)
+            .collect(Collectors.joining(",")));
       }
       extra.forEach(meta::putIfAbsent);
       return b.metadata(meta).build();

@@ -9,13 +9,15 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
 
 /**
  * Plays STS {@code AssumeRoleWithWebIdentity} (awsQuery protocol: form-encoded POST, XML answer).
- * Each call issues credentials numbered from 1, expiring when {@link #expiry} says.
+ * Each call issues credentials numbered from 1 ({@link #credentials} says which), expiring when
+ * {@link #expiry} says.
  */
 final class FakeSts extends Dispatcher {
   final List<Map<String, String>> calls = new CopyOnWriteArrayList<>();
@@ -23,6 +25,9 @@ final class FakeSts extends Dispatcher {
   final AtomicInteger issued = new AtomicInteger();
   volatile Function<Integer, Instant> expiry = n -> Instant.now().plusSeconds(3600);
   volatile Function<Map<String, String>, MockResponse> override;
+  /** The access key id, secret key and session token of the n-th credentials issued. */
+  volatile IntFunction<String[]> credentials =
+      n -> new String[] {accessKey(n), Leaks.CANARY_STS_SECRET + n, sessionToken(n)};
 
   static String accessKey(int n) {
     return "ASIASTSFAKE" + n;
@@ -59,15 +64,16 @@ final class FakeSts extends Dispatcher {
       return override.apply(form);
     }
     int n = issued.incrementAndGet();
+    String[] c = credentials.apply(n);
     String xml = "<AssumeRoleWithWebIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
         + "<AssumeRoleWithWebIdentityResult>"
         + "<SubjectFromWebIdentityToken>repo:org/app:ref:refs/heads/main</SubjectFromWebIdentityToken>"
         + "<AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/ci/secrets-sdk</Arn>"
         + "<AssumedRoleId>AROACLKWSDQRAOEXAMPLE:secrets-sdk</AssumedRoleId></AssumedRoleUser>"
-        + "<Credentials><SessionToken>" + sessionToken(n) + "</SessionToken>"
-        + "<SecretAccessKey>" + Leaks.CANARY_STS_SECRET + n + "</SecretAccessKey>"
+        + "<Credentials><SessionToken>" + c[2] + "</SessionToken>"
+        + "<SecretAccessKey>" + c[1] + "</SecretAccessKey>"
         + "<Expiration>" + expiry.apply(n) + "</Expiration>"
-        + "<AccessKeyId>" + accessKey(n) + "</AccessKeyId></Credentials>"
+        + "<AccessKeyId>" + c[0] + "</AccessKeyId></Credentials>"
         + "<Audience>sts.amazonaws.com</Audience></AssumeRoleWithWebIdentityResult>"
         + "<ResponseMetadata><RequestId>ad4156e9-bce1-11e2-82e6-6b6efEXAMPLE</RequestId>"
         + "</ResponseMetadata></AssumeRoleWithWebIdentityResponse>";

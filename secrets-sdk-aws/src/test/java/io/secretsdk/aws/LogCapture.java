@@ -21,8 +21,9 @@ final class LogCapture implements AutoCloseable {
 
   /**
    * The AWS SDK's SigV4 signer logs the canonical request, session-token header included, at
-   * DEBUG (aws-sdk-java-v2 PR #5153). That logger must stay at INFO or above in production; see
-   * README.md. Every other event is checked at DEBUG.
+   * DEBUG (aws-sdk-java-v2 PR #5153). These raw events hold the token; the provider registers it
+   * for redaction, so output written through the {@code RedactingEncoder} masks it
+   * ({@link CredentialRedactionTest}). Every other event is checked raw at DEBUG.
    */
   static final String SDK_SIGNER = "software.amazon.awssdk.http.auth.aws.internal.signer";
 

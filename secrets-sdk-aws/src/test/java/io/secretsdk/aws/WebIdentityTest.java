@@ -14,6 +14,7 @@ import io.secretsdk.SecretException;
 import io.secretsdk.SecretRef;
 import io.secretsdk.identity.IdentityToken;
 import io.secretsdk.identity.IdentityTokenSource;
+import io.secretsdk.redact.RedactionIndex;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 import mockwebserver3.MockWebServer;
@@ -61,12 +62,18 @@ final class WebIdentityTest {
   }
 
   @Test
-  void sdkSignerDebugLog_showsSessionToken_soReadmeWarnsToKeepItAtInfo() {
+  void sdkSignerDebugLog_showsSessionToken_registeredSoTheRedactorMasksIt() {
     provider.fetch(SecretRef.parse("aws-sm://db"), CONTEXT);
 
-    // a tripwire: if a later SDK stops logging the token, the README caveat can go
-    assertThat(logs.text()).contains("x-amz-security-token:" + FakeSts.sessionToken(1));
-    assertThat(logs.textOutsideSdkSignerDebug()).doesNotContain(FakeSts.sessionToken(1));
+    // the SDK's signer logs the token raw at DEBUG; the provider registered it before signing,
+    // so redaction (what the RedactingEncoder applies) masks it
+    String raw = logs.text();
+    assertThat(raw.contains("x-amz-security-token:" + FakeSts.sessionToken(1))).isTrue();
+    String redacted = RedactionIndex.global().redact(raw);
+    assertThat(redacted.contains(FakeSts.sessionToken(1))).isFalse();
+    assertThat(redacted.contains("x-amz-security-token:[REDACTED:credential://aws/session-token]"))
+        .isTrue();
+    assertThat(logs.textOutsideSdkSignerDebug().contains(FakeSts.sessionToken(1))).isFalse();
   }
 
   @Test

@@ -6,6 +6,7 @@ import io.secretsdk.SecretAccessDeniedException;
 import io.secretsdk.SecretException;
 import io.secretsdk.SecretNotFoundException;
 import io.secretsdk.SecretRef;
+import io.secretsdk.internal.ProviderText;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
@@ -21,13 +22,16 @@ import software.amazon.awssdk.core.exception.SdkClientException;
  *
  * <p>AWS error messages can quote request data, and client-side messages (JSON parse errors) can
  * quote response bytes, so neither is passed on: messages keep the operation, the ref, the AWS
- * error code, the HTTP status and the request id, each checked against a narrow pattern. The cause
- * is a {@link ScrubbedAwsException} with the original's class names and stack trace only.
+ * error code, the HTTP status and the request id, each checked against a narrow pattern and shown
+ * through {@link ProviderText#shown} (a fingerprint when it matches a registered value, a
+ * credential or a token format). The cause is a {@link ScrubbedAwsException} with the original's
+ * class names and stack trace only.
  */
 public final class AwsErrors {
   private static final Pattern SAFE_CODE = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,99}");
   private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9+/=_-]{1,128}");
   private static final long MAX_RETRY_AFTER_SECONDS = 3600;
+  private static final String UNRECOGNISED_CODE = "<unrecognised error code>";
 
   private static final Set<String> DENIED = Set.of(
       "AccessDeniedException", "AccessDenied", "UnrecognizedClientException",
@@ -117,7 +121,7 @@ public final class AwsErrors {
     AwsErrorDetails details = e.awsErrorDetails();
     String code = safeCode(details == null ? null : details.errorCode());
     int status = e.statusCode();
-    String requestId = safeRequestId(e.requestId());
+    String requestId = ProviderText.shown(safeRequestId(e.requestId()));
     String facts = describe(code, status, requestId);
     ScrubbedAwsException cause = ScrubbedAwsException.of(e, facts);
     Kind kind = classify(code, status, e.isThrottlingException(), e.isClockSkewException());
@@ -211,8 +215,15 @@ public final class AwsErrors {
         + " response in time (" + ScrubbedAwsException.classChain(e) + ")", cause);
   }
 
+  /**
+   * The facts of a failure as shown in messages: the code (an identifier, and shown through
+   * {@link ProviderText#shown} so that a server echoing a value or a credential as its error code
+   * shows a fingerprint), the status and the request id (already checked by the caller).
+   */
   private static String describe(String code, int status, String requestId) {
-    StringBuilder sb = new StringBuilder(code == null ? "no error code" : code);
+    String shown = code == null ? "no error code"
+        : code.equals(UNRECOGNISED_CODE) ? code : ProviderText.shown(code);
+    StringBuilder sb = new StringBuilder(shown);
     if (status > 0) {
       sb.append(", HTTP ").append(status);
     }
@@ -231,7 +242,7 @@ public final class AwsErrors {
     if (code == null || code.isEmpty()) {
       return null;
     }
-    return SAFE_CODE.matcher(code).matches() ? code : "<unrecognised error code>";
+    return SAFE_CODE.matcher(code).matches() ? code : UNRECOGNISED_CODE;
   }
 
   private static String safeRequestId(String requestId) {

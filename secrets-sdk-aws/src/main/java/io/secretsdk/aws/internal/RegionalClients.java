@@ -15,6 +15,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
@@ -26,7 +27,8 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
 
 /**
  * One {@link SecretsManagerClient} per region, created on first use and closed by {@link #close()},
- * all sharing one credentials provider.
+ * all sharing one credentials provider, wrapped so that every credential set it hands the SDK is
+ * registered for redaction ({@link AwsCredentialRegistration}).
  *
  * <p>Every SDK client is built with {@link AwsRetryStrategy#doNotRetry()}: the secrets client
  * retries {@code ProviderUnavailableException} with backoff and jitter, and SDK retries inside
@@ -52,8 +54,9 @@ public final class RegionalClients implements AutoCloseable {
   /** Creates the pool and its credentials provider (no network call happens here). */
   public RegionalClients(AwsSecretsManagerOptions options) {
     this.options = options;
+    // every credential set is registered for redaction before the SDK signs with it
     if (options.credentialsProvider().isPresent()) {
-      this.credentials = options.credentialsProvider().get();
+      this.credentials = AwsCredentialRegistration.wrap(options.credentialsProvider().get());
     } else if (options.webIdentityTokenSource().isPresent()) {
       StsClient sts = stsClient();
       owned.add(sts);
@@ -64,11 +67,11 @@ public final class RegionalClients implements AutoCloseable {
               .refreshRequest(this::webIdentityRequest)
               .build();
       owned.add(web);
-      this.credentials = web;
+      this.credentials = AwsCredentialRegistration.wrap(web);
     } else {
       DefaultCredentialsProvider chain = DefaultCredentialsProvider.builder().build();
       owned.add(chain);
-      this.credentials = chain;
+      this.credentials = AwsCredentialRegistration.wrapDefaultChain(chain);
     }
   }
 
@@ -95,7 +98,8 @@ public final class RegionalClients implements AutoCloseable {
         // AssumeRoleWithWebIdentity is unsigned; never let the STS client look for credentials
         .credentialsProvider(AnonymousCredentialsProvider.create())
         .httpClientBuilder(httpClient())
-        .overrideConfiguration(overrides(ScrubErrorBodies.xml()));
+        .overrideConfiguration(overrides(ScrubErrorBodies.xml(),
+            AwsCredentialRegistration.stsInterceptor()));
     options.stsEndpointOverride().ifPresent(b::endpointOverride);
     return b.build();
   }
@@ -106,13 +110,17 @@ public final class RegionalClients implements AutoCloseable {
         .socketTimeout(options.readTimeout());
   }
 
-  private ClientOverrideConfiguration overrides(ScrubErrorBodies scrubber) {
-    return ClientOverrideConfiguration.builder()
+  private ClientOverrideConfiguration overrides(ScrubErrorBodies scrubber,
+      ExecutionInterceptor... more) {
+    ClientOverrideConfiguration.Builder b = ClientOverrideConfiguration.builder()
         .retryStrategy(AwsRetryStrategy.doNotRetry())
         .addExecutionInterceptor(scrubber)
         .addExecutionInterceptor(BoundedResponses.ofDefault())
-        .apiCallTimeout(options.apiCallTimeout())
-        .build();
+        .apiCallTimeout(options.apiCallTimeout());
+    for (ExecutionInterceptor i : more) {
+      b.addExecutionInterceptor(i);
+    }
+    return b.build();
   }
 
   /**
