@@ -15,7 +15,7 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>{@link #shown(String)} is for the short strings the SDK displays — version ids, lease ids,
  * metadata values, error codes, request ids: one that is too long, holds a character outside a
  * small set, matches a registered value or credential, or matches a token format is replaced by
- * looks like random key material, or a keyed fingerprint {@code fp:<12 hex>} (HMAC-SHA-256 under a key made per process, so equal
+ * a keyed fingerprint {@code fp:<12 hex>} (HMAC-SHA-256 under a key made per process, so equal
  * strings show equal fingerprints within a run and nothing can be learned from one).
  *
  * <p>{@link #scrub(String, int)} is for free text (error bodies, messages, stderr): registered
@@ -52,8 +52,9 @@ public final class ProviderText {
     if (text == null) {
       return null;
     }
-    if (!plain(text) || SecretLikeness.detect(text).isPresent()
-        || matches(RedactionIndex.global(), text)
+    // The randomness check is not applied here: version ids are often random by design (UUIDs,
+    // the docs' EXAMPLE ids), and a fingerprinted version could no longer be pinned.
+    if (!plain(text) || matches(RedactionIndex.global(), text)
         || (index != null && index != RedactionIndex.global() && matches(index, text))) {
       return fingerprint(text);
     }
