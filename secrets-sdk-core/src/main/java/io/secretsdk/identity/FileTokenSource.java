@@ -2,6 +2,7 @@ package io.secretsdk.identity;
 
 import io.secretsdk.ProviderUnavailableException;
 import io.secretsdk.SecretConfigException;
+import io.secretsdk.redact.RedactionIndex;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -23,13 +24,20 @@ import java.util.Objects;
  * within {@link Builder#refreshAhead(Duration) refreshAhead} of its {@code exp} claim, read with
  * nimbus-jose-jwt. The token is not verified here; the backend that receives it verifies it.
  *
+ * <p>Every token read is registered with {@link RedactionIndex#global()} as a credential
+ * ({@code credential://identity/file}) before it is returned, so a log line written through the
+ * redacting encoder masks it, raw or encoded.
+ *
  * <p>Thread-safe. A change check costs one {@code stat} of the file.
  */
 public final class FileTokenSource implements IdentityTokenSource {
   /** Re-read the file when the cached token expires within this window, by default. */
   public static final Duration DEFAULT_REFRESH_AHEAD = Duration.ofMinutes(1);
+  /** The credential kind tokens read by a plain file source are registered under. */
+  static final String CREDENTIAL_KIND = "identity/file";
 
   private final Path path;
+  private final String credentialKind;
   private final Clock clock;
   private final Duration refreshAhead;
   private final Object lock = new Object();
@@ -37,6 +45,7 @@ public final class FileTokenSource implements IdentityTokenSource {
 
   private FileTokenSource(Builder b) {
     this.path = b.path;
+    this.credentialKind = b.credentialKind;
     this.clock = b.clock;
     this.refreshAhead = b.refreshAhead;
   }
@@ -75,7 +84,7 @@ public final class FileTokenSource implements IdentityTokenSource {
       c = cached;
       stamp = stamp();
       if (c == null || !c.stamp.equals(stamp) || JwtSupport.dueForRefresh(c.token.expiresAt().orElse(null), now, refreshAhead)) {
-        c = new Cached(stamp, read());
+        c = new Cached(stamp, read(c));
         cached = c;
       }
     }
@@ -99,7 +108,7 @@ public final class FileTokenSource implements IdentityTokenSource {
     }
   }
 
-  private IdentityToken read() {
+  private IdentityToken read(Cached previous) {
     byte[] bytes;
     try (InputStream in = Files.newInputStream(path)) {
       bytes = in.readNBytes(JwtSupport.MAX_TOKEN_BYTES + 1);
@@ -117,6 +126,11 @@ public final class FileTokenSource implements IdentityTokenSource {
     java.util.Arrays.fill(bytes, (byte) 0);
     if (text.isEmpty()) {
       throw new SecretConfigException(path, 0, null, "token file is empty");
+    }
+    // registered before anything can fail or use it; a file touched without a new token is not
+    // registered again
+    if (previous == null || !previous.token.reveal().equals(text)) {
+      RedactionIndex.global().registerCredential(credentialKind, text);
     }
     Instant exp;
     try {
@@ -171,11 +185,18 @@ public final class FileTokenSource implements IdentityTokenSource {
   /** Builds a {@link FileTokenSource}. Not thread-safe. */
   public static final class Builder {
     private final Path path;
+    private String credentialKind = CREDENTIAL_KIND;
     private Clock clock = Clock.systemUTC();
     private Duration refreshAhead = DEFAULT_REFRESH_AHEAD;
 
     private Builder(Path path) {
       this.path = Objects.requireNonNull(path, "path");
+    }
+
+    /** The credential kind the tokens are registered under (the Kubernetes source names its own). */
+    Builder credentialKind(String kind) {
+      this.credentialKind = Objects.requireNonNull(kind, "kind");
+      return this;
     }
 
     /** The clock that decides whether the cached token nears expiry (tests inject one). */

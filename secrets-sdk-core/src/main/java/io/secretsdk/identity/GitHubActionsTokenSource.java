@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.secretsdk.ProviderUnavailableException;
 import io.secretsdk.SecretAccessDeniedException;
 import io.secretsdk.SecretConfigException;
+import io.secretsdk.redact.RedactionIndex;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -33,6 +34,11 @@ import java.util.function.Function;
  * <p>Uses the JDK {@link HttpClient} (core has no OkHttp). On Java 21 and later {@link #close()}
  * closes it; on Java 17 its selector thread ends once the source is unreachable.
  *
+ * <p>Both credentials are registered with {@link RedactionIndex#global()} the moment this source
+ * holds them: the request token ({@code credential://identity/github-actions-request}) before it
+ * is sent, and each new OIDC token ({@code credential://identity/github-actions}) before it is
+ * parsed or returned, so any log line written through the redacting encoder masks them.
+ *
  * <p>Thread-safe: concurrent callers share one request.
  */
 public final class GitHubActionsTokenSource implements IdentityTokenSource, AutoCloseable {
@@ -46,6 +52,8 @@ public final class GitHubActionsTokenSource implements IdentityTokenSource, Auto
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  static final String TOKEN_KIND = "identity/github-actions";
+  static final String REQUEST_TOKEN_KIND = "identity/github-actions-request";
 
   private final String audience;
   private final Function<String, String> environment;
@@ -55,6 +63,8 @@ public final class GitHubActionsTokenSource implements IdentityTokenSource, Auto
   private final HttpClient http;
   private final Object lock = new Object();
   private volatile IdentityToken cached;
+  /** The request token last registered (guarded by {@code lock}): an unchanged one is not registered again. */
+  private String registeredBearer;
 
   private GitHubActionsTokenSource(Builder b) {
     this.audience = b.audience;
@@ -123,10 +133,15 @@ public final class GitHubActionsTokenSource implements IdentityTokenSource, Auto
       throw new SecretConfigException(null, 0, REQUEST_TOKEN_ENV,
           "not set: the workflow job needs 'permissions: id-token: write'");
     }
+    bearer = bearer.strip();
+    if (!bearer.equals(registeredBearer)) {
+      RedactionIndex.global().registerCredential(REQUEST_TOKEN_KIND, bearer);
+      registeredBearer = bearer;
+    }
     URI uri = requestUri(url.strip());
     HttpRequest request = HttpRequest.newBuilder(uri)
         .timeout(timeout)
-        .header("Authorization", "Bearer " + bearer.strip())
+        .header("Authorization", "Bearer " + bearer)
         .header("Accept", "application/json; api-version=2.0")
         .header("User-Agent", "secrets-sdk")
         .GET()
@@ -170,6 +185,7 @@ public final class GitHubActionsTokenSource implements IdentityTokenSource, Auto
         throw new ProviderUnavailableException(null, "GitHub Actions OIDC token response has no 'value'");
       }
       value = v.asText();
+      RedactionIndex.global().registerCredential(TOKEN_KIND, value);
     } catch (IOException e) {
       throw new ProviderUnavailableException(null, "GitHub Actions OIDC token response is not JSON", null);
     } finally {

@@ -13,6 +13,8 @@ import java.util.List;
  */
 public final class AmbiguousReferenceException extends InvalidSecretRefException {
   private static final long serialVersionUID = 1L;
+  /** Most candidate ids named in the message. */
+  static final int MAX_LISTED = 10;
 
   private final String kind;
   private final List<String> candidateIds;
@@ -22,11 +24,12 @@ public final class AmbiguousReferenceException extends InvalidSecretRefException
    *
    * @param ref the reference concerned
    * @param kind what was ambiguous: {@code vault}, {@code item}, {@code section} or {@code field}
-   * @param candidateIds the ids of the objects that matched (non-secret)
+   * @param candidateIds the ids of the objects that matched, as the provider may show them (the
+   *     first {@value #MAX_LISTED} are named in the message)
    */
   public AmbiguousReferenceException(SecretRef ref, String kind, List<String> candidateIds) {
     super(ref, "ambiguous 1Password reference " + ref + ": " + candidateIds.size() + " "
-        + kind + "s match the " + kind + " name (ids " + String.join(", ", candidateIds)
+        + kind + "s match the " + kind + " name (ids " + listed(candidateIds)
         + "); write the " + kind + "'s id in the reference instead of its name");
     this.kind = kind;
     this.candidateIds = List.copyOf(candidateIds);
@@ -44,6 +47,14 @@ public final class AmbiguousReferenceException extends InvalidSecretRefException
         + detail + "); write that part of the reference as its id");
     this.kind = "name";
     this.candidateIds = List.of();
+  }
+
+  /** At most {@value #MAX_LISTED} ids: a server answering with thousands of matches makes no huge message. */
+  private static String listed(List<String> ids) {
+    if (ids.size() <= MAX_LISTED) {
+      return String.join(", ", ids);
+    }
+    return String.join(", ", ids.subList(0, MAX_LISTED)) + " and " + (ids.size() - MAX_LISTED) + " more";
   }
 
   /** What was ambiguous: {@code vault}, {@code item}, {@code section} {@code field}, or {@code name} when the CLI did not say. */

@@ -145,7 +145,8 @@ final class CliProviderTest {
   @Test
   void fetch_authFailureEchoingToken_mapsToAccessDeniedAndScrubsToken() {
     Throwable e = catchThrowable(() -> fetch(provider(), "op://Prod/denied/credential"));
-    assertThat(e).isInstanceOf(SecretAccessDeniedException.class).hasMessageContaining("[REDACTED]")
+    assertThat(e).isInstanceOf(SecretAccessDeniedException.class)
+        .hasMessageContaining("[REDACTED:credential://" + CliBackend.TOKEN_KIND + "]")
         .hasMessageContaining("Unauthorized");
     Leaks.assertClean(e, TOKEN, "CANARYserviceAccount");
   }

@@ -10,7 +10,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Writes a fake {@code op} executable (a POSIX shell script) that records its argument vector and
- * environment into its own folder and answers {@code op read} according to words in the reference.
+ * environment into its own folder and answers {@code op read} according to words in the reference
+ * ({@code echo-stderr} writes the file {@code stderr} of that folder to standard error, for tests
+ * that make hostile output at run time).
  */
 final class FakeOp {
   static final String VALUE = "CANARY-cli-value-6d1f";
@@ -36,6 +38,7 @@ final class FakeOp {
         + "  *leaky*) echo 'error near ghp_CANARYaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa in response' >&2; exit 1;;\n"
         + "  *partial*) printf '%s' '" + VALUE + "'; echo 'connection reset while reading' >&2; exit 1;;\n"
         + "  *weird*) echo 'something odd happened' >&2; exit 3;;\n"
+        + "  *echo-stderr*) cat \"$LOG/stderr\" >&2; exit 1;;\n"
         + "  *slow*) sleep 60 & echo $! > \"$LOG/childpid\"; wait; exit 0;;\n"
         + "  *multi*) printf 'line1\\nline2\\n'; exit 0;;\n"
         + "  *huge*) i=0; while [ $i -lt 200 ]; do printf 'vvvvvvvvvv'; i=$((i+1)); done; exit 0;;\n"

@@ -9,10 +9,15 @@ import java.io.StringWriter;
 final class Leaks {
   private Leaks() {}
 
-  static void assertClean(Throwable t, String... canaries) {
+  /** The exception as a log line would show it: its stack trace, causes and suppressed included. */
+  static String text(Throwable t) {
     StringWriter trace = new StringWriter();
     t.printStackTrace(new PrintWriter(trace));
-    StringBuilder all = new StringBuilder(trace.toString());
+    return trace.toString();
+  }
+
+  static void assertClean(Throwable t, String... canaries) {
+    StringBuilder all = new StringBuilder(text(t));
     for (Throwable c = t; c != null; c = c.getCause()) {
       all.append(c).append('\n').append(c.getMessage()).append('\n');
       for (Throwable s : c.getSuppressed()) {

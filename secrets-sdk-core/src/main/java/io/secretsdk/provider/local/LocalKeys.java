@@ -1,6 +1,7 @@
 package io.secretsdk.provider.local;
 
 import io.secretsdk.SecretConfigException;
+import io.secretsdk.redact.RedactionIndex;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +32,12 @@ import javax.crypto.spec.SecretKeySpec;
  * an unprotected private key. The key id is derived from the key with HMAC-SHA-256 and reveals
  * nothing about it; it names a key in error messages and in the store.
  *
+ * <p>Every key this class generates or decodes (from {@value LocalStoreOptions#KEY_VARIABLE} or a
+ * key file) is registered with {@link RedactionIndex#global()} as
+ * {@code credential://local/key/<key id>} before it is returned, raw (which covers its base64, URL-safe
+ * base64, hex and percent-encoded forms) and as the base64 line the key file holds, so a log line
+ * written through the redacting encoder masks it.
+ *
  * <p>Stateless and thread-safe.
  */
 public final class LocalKeys {
@@ -39,6 +46,11 @@ public final class LocalKeys {
 
   static final Set<PosixFilePermission> OWNER_ONLY =
       EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+  /**
+   * The credential kind keys are registered under for redaction, followed by {@code /<key id>}: one
+   * kind per key, so that registering the next key never pushes out the current one.
+   */
+  static final String CREDENTIAL_KIND = "local/key";
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final byte[] KEY_ID_LABEL =
       "secrets-sdk/local/key-id/v1".getBytes(StandardCharsets.US_ASCII);
@@ -49,7 +61,26 @@ public final class LocalKeys {
   public static byte[] generate() {
     byte[] key = new byte[KEY_LENGTH];
     RANDOM.nextBytes(key);
+    register(key);
     return key;
+  }
+
+  /**
+   * Registers {@code key} with {@link RedactionIndex#global()}: the raw bytes (whose encoded forms
+   * the index derives) and the standard base64 text a key file and
+   * {@value LocalStoreOptions#KEY_VARIABLE} hold, so that escaped forms of that text (JSON, XML)
+   * are masked too. Called once per key obtained, not per use.
+   */
+  static void register(byte[] key) {
+    RedactionIndex index = RedactionIndex.global();
+    String kind = CREDENTIAL_KIND + "/" + keyId(key);
+    index.registerCredential(kind, key);
+    byte[] text = Base64.getEncoder().encode(key);
+    try {
+      index.registerCredential(kind, text);
+    } finally {
+      Arrays.fill(text, (byte) 0);
+    }
   }
 
   /**
@@ -86,6 +117,7 @@ public final class LocalKeys {
       throw new SecretConfigException(null, 0, source,
           "must be base64 of exactly 32 bytes, but decodes to " + length + " bytes");
     }
+    register(key);
     return key;
   }
 

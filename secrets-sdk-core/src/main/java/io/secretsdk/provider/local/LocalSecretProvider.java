@@ -409,6 +409,7 @@ public final class LocalSecretProvider implements SecretProvider {
   public String rotateKey(byte[] newKey) {
     String newId = LocalKeys.keyId(newKey);
     byte[] next = newKey.clone();
+    LocalKeys.register(next); // a key made elsewhere: registered before it is used
     boolean fileSource = !options.hasExplicitKey() && keyFromEnvironment() == null;
     try {
       mutate(null, (model, kek, now) -> {

@@ -155,6 +155,7 @@ public final class LocalStoreOptions {
 
     /**
      * The KEK itself (32 bytes; copied), taking precedence over the environment and the key file.
+     * It is registered for redaction ({@code credential://local/key/<key id>}) here, before it is used.
      *
      * @throws IllegalArgumentException if {@code key} is not 32 bytes long
      */
@@ -167,6 +168,7 @@ public final class LocalStoreOptions {
         Arrays.fill(this.key, (byte) 0);
       }
       this.key = key.clone();
+      LocalKeys.register(this.key);
       return this;
     }
 

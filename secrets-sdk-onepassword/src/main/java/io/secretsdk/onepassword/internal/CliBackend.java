@@ -37,8 +37,10 @@ import org.slf4j.LoggerFactory;
  * <p>No shell: the argument vector is {@code [op, read, --no-newline, <ref>]}. The environment is
  * cleared and only the configured variables plus {@code OP_SERVICE_ACCOUNT_TOKEN} are set.
  * Standard output is the value: read into a bounded buffer on a worker thread, never logged, and
- * wiped once copied into the result. Standard error is read up to 8 KiB and scrubbed (the token,
- * anything a token detector recognises) before it reaches a message. A call that outlives the
+ * wiped once copied into the result. The token is registered as credential {@value #TOKEN_KIND}
+ * when the backend is made. Standard error is read up to 8 KiB (a word cut by that bound is
+ * dropped) and scrubbed before it is cut for a message ({@link ProviderStrings#scrub}: the token,
+ * every registered value, anything a token detector recognises). A call that outlives the
  * timeout has its whole process tree destroyed.
  *
  * <p>Thread-safe; each fetch runs its own process. {@link #close()} stops the I/O threads.
@@ -48,13 +50,18 @@ public final class CliBackend implements Backend {
   private static final int MAX_STDERR_BYTES = 8 * 1024;
   private static final AtomicInteger THREADS = new AtomicInteger();
 
+  /** The credential kind the service account token is registered under for redaction. */
+  public static final String TOKEN_KIND = "onepassword/service-account-token";
+
   private final OnePasswordCliOptions options;
+  private final ProviderStrings strings;
   private final ExecutorService io;
   private volatile boolean closed;
 
   /** Creates a backend; its I/O threads are daemon threads stopped by {@link #close()}. */
   public CliBackend(OnePasswordCliOptions options) {
     this.options = options;
+    this.strings = new ProviderStrings(TOKEN_KIND, options.token()); // before any process sees it
     ThreadFactory factory = r -> {
       Thread t = new Thread(r, "secrets-sdk-op-io-" + THREADS.incrementAndGet());
       t.setDaemon(true);
@@ -120,7 +127,7 @@ public final class CliBackend implements Backend {
       Bounded error = stderr.get(left, TimeUnit.NANOSECONDS);
       if (exit != 0) {
         value.wipe();
-        throw mapFailure(ref, exit, error.text());
+        throw mapFailure(ref, exit, error.textWithoutCutWord());
       }
       error.wipe();
       if (value.overflow) {
@@ -168,7 +175,7 @@ public final class CliBackend implements Backend {
   }
 
   private SecretException mapFailure(OnePasswordReference ref, int exit, String stderr) {
-    String reason = Scrubber.scrub(stderr, List.of(options.token()));
+    String reason = strings.scrub(stderr);
     String lower = reason.toLowerCase(Locale.ROOT);
     String message = "the 1Password CLI failed (exit " + exit + ") reading " + ref
         + (reason.isEmpty() ? "" : ": " + reason);
@@ -270,6 +277,23 @@ public final class CliBackend implements Backend {
 
     String text() {
       return new String(buf, 0, len, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * {@link #text()}, but when the stream was cut, without the word the cut went through: a token
+     * cut in two matches no registered credential nor token format, so its first part is dropped
+     * rather than scrubbed.
+     */
+    String textWithoutCutWord() {
+      String t = text();
+      if (!overflow) {
+        return t;
+      }
+      int end = t.length();
+      while (end > 0 && !Character.isWhitespace(t.charAt(end - 1))) {
+        end--;
+      }
+      return t.substring(0, end) + "…";
     }
 
     void wipe() {

@@ -51,17 +51,22 @@ import org.slf4j.LoggerFactory;
  * {@link FieldSelector}; file attachments come from the {@code /content} endpoint.
  *
  * <p>The bearer token is added by an interceptor that refuses any other host, and redirects are
- * never followed. Response bodies are read up to a bound; error bodies contribute only their
- * scrubbed {@code message}. Thread-safe.
+ * never followed; the token is registered as credential {@value #TOKEN_KIND} when the backend
+ * is made. Response bodies are read up to a bound; error bodies contribute only their
+ * {@code message}, scrubbed before it is cut ({@link ProviderStrings#scrub}), and ids, types and
+ * the version the server sends are shown through {@link ProviderStrings#shown}. Thread-safe.
  */
 public final class ConnectBackend implements Backend {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectBackend.class);
   private static final int MAX_ERROR_BODY = 16 * 1024;
+  /** The credential kind the Connect token is registered under for redaction. */
+  public static final String TOKEN_KIND = "onepassword/connect-token";
 
   private final OnePasswordConnectOptions options;
   private final OkHttpClient http;
   private final HttpUrl base;
   private final ObjectMapper mapper;
+  private final ProviderStrings strings;
   private final Cache<String, String> vaultIds;
   private final Cache<String, String> itemIds;
   private volatile boolean closed;
@@ -71,6 +76,8 @@ public final class ConnectBackend implements Backend {
     this.options = options;
     this.base = HttpUrl.get(options.host().toString());
     String token = options.token();
+    // registered before the client that sends it exists
+    this.strings = new ProviderStrings(TOKEN_KIND, token);
     HttpUrl expected = base;
     this.http = new OkHttpClient.Builder()
         .followRedirects(false)
@@ -165,7 +172,7 @@ public final class ConnectBackend implements Backend {
     if (!full.has("files")) {
       full = withFiles(ref, vault.id, item.id, (ObjectNode) full);
     }
-    FieldSelector.Selection sel = FieldSelector.select(full, ref);
+    FieldSelector.Selection sel = FieldSelector.select(full, ref, strings);
     return sel.isFile() ? fileResult(ref, vault.id, item.id, full, sel)
         : fieldResult(ref, vault.id, item.id, full, sel);
   }
@@ -176,7 +183,7 @@ public final class ConnectBackend implements Backend {
    */
   private JsonNode withFiles(OnePasswordReference ref, String vaultId, String itemId, ObjectNode full) {
     try {
-      FieldSelector.select(full, ref);
+      FieldSelector.select(full, ref, strings);
       return full;
     } catch (SecretNotFoundException e) {
       JsonNode files = getJson(itemUrl(vaultId, itemId).addPathSegment("files").build(), ref,
@@ -211,7 +218,7 @@ public final class ConnectBackend implements Backend {
         if (!type.equalsIgnoreCase("OTP") && !type.equalsIgnoreCase("TOTP")) {
           throw new InvalidSecretRefException(ref.ref(), "1Password reference " + ref
               + " asks for a one-time password, but the field is of type "
-              + type.toLowerCase(Locale.ROOT).replaceAll("[^a-z_]", "") + ", not otp");
+              + strings.shown(typeName(type)) + ", not otp");
         }
         Instant now = options.clock().instant();
         try (Totp totp = Totp.parse(field.path("value").asText(""))) {
@@ -227,8 +234,8 @@ public final class ConnectBackend implements Backend {
             + " attribute " + attribute.name().toLowerCase(Locale.ROOT)
             + ", which applies to file attachments; the reference names a field");
     }
-    b.metadata("op.field_id", FieldSelector.safeId(field))
-        .metadata("op.field_type", type.toLowerCase(Locale.ROOT).replaceAll("[^a-z_]", ""));
+    b.metadata("op.field_id", FieldSelector.safeId(field, strings))
+        .metadata("op.field_type", strings.shown(typeName(type)));
     return finish(b, vaultId, itemId, item);
   }
 
@@ -266,14 +273,21 @@ public final class ConnectBackend implements Backend {
             + ", which applies to fields; the reference names a file attachment"
             + " (use content, size, id, name or type)");
     }
-    b.metadata("op.file_id", sel.id());
+    b.metadata("op.file_id", strings.shown(sel.id()));
     return finish(b, vaultId, itemId, item);
   }
 
-  private static FetchResult finish(FetchResult.Builder b, String vaultId, String itemId, JsonNode item) {
-    b.metadata("op.vault_id", vaultId).metadata("op.item_id", itemId);
+  /** A field type as shown: lower case, letters and '_' only (an empty one reads "unknown"). */
+  private static String typeName(String type) {
+    String t = type.toLowerCase(Locale.ROOT).replaceAll("[^a-z_]", "");
+    return t.isEmpty() ? "unknown" : t;
+  }
+
+  /** Ids and the version the server sent go into the result only through {@link ProviderStrings#shown}. */
+  private FetchResult finish(FetchResult.Builder b, String vaultId, String itemId, JsonNode item) {
+    b.metadata("op.vault_id", strings.shown(vaultId)).metadata("op.item_id", strings.shown(itemId));
     if (item.path("version").canConvertToLong()) {
-      b.version(Long.toString(item.path("version").asLong()));
+      b.version(strings.shown(Long.toString(item.path("version").asLong())));
     }
     String updated = item.path("updatedAt").asText(null);
     if (updated != null) {
@@ -391,14 +405,14 @@ public final class ConnectBackend implements Backend {
     return hits;
   }
 
-  private static String single(OnePasswordReference ref, String kind, List<JsonNode> hits, String none) {
+  private String single(OnePasswordReference ref, String kind, List<JsonNode> hits, String none) {
     if (hits.isEmpty()) {
       throw new SecretNotFoundException(ref.ref(), "1Password Connect: " + none + " for " + ref);
     }
     if (hits.size() > 1) {
       List<String> ids = new ArrayList<>();
       for (JsonNode n : hits) {
-        ids.add(n.path("id").asText());
+        ids.add(FieldSelector.safeId(n, strings));
       }
       throw new AmbiguousReferenceException(ref.ref(), kind, ids);
     }
@@ -528,7 +542,7 @@ public final class ConnectBackend implements Backend {
       if (msg == null || !msg.isTextual()) {
         return "";
       }
-      return Scrubber.scrub(msg.asText(), List.of(options.token()));
+      return strings.scrub(msg.asText());
     } catch (IOException | RuntimeException e) {
       return ""; // not JSON (a proxy's HTML page, a truncated body): say nothing rather than quote it
     } finally {

@@ -57,12 +57,13 @@ public final class FieldSelector {
   }
 
   /**
-   * Selects the field or file {@code ref} names in {@code item}.
+   * Selects the field or file {@code ref} names in {@code item}; ids in messages are shown
+   * through {@code strings}.
    *
    * @throws SecretNotFoundException if nothing matches
    * @throws AmbiguousReferenceException if more than one section or field matches
    */
-  public static Selection select(JsonNode item, OnePasswordReference ref) {
+  public static Selection select(JsonNode item, OnePasswordReference ref, ProviderStrings strings) {
     String sectionId = null;
     if (ref.section().isPresent()) {
       String wanted = ref.section().get();
@@ -81,7 +82,7 @@ public final class FieldSelector {
             "1Password item has no section matching the reference's section for " + ref);
       }
       if (hits.size() > 1) {
-        throw new AmbiguousReferenceException(ref.ref(), "section", ids(hits));
+        throw new AmbiguousReferenceException(ref.ref(), "section", ids(hits, strings));
       }
       sectionId = hits.get(0).path("id").asText("");
     }
@@ -99,7 +100,7 @@ public final class FieldSelector {
     if (hits.size() > 1) {
       List<String> ids = new ArrayList<>();
       for (Selection s : hits) {
-        ids.add(safeId(s.node()));
+        ids.add(safeId(s.node(), strings));
       }
       throw new AmbiguousReferenceException(ref.ref(), "field", ids);
     }
@@ -125,17 +126,20 @@ public final class FieldSelector {
     }
   }
 
-  private static List<String> ids(List<JsonNode> nodes) {
+  private static List<String> ids(List<JsonNode> nodes, ProviderStrings strings) {
     List<String> ids = new ArrayList<>();
     for (JsonNode n : nodes) {
-      ids.add(safeId(n));
+      ids.add(safeId(n, strings));
     }
     return ids;
   }
 
-  /** The node's id when it is id-shaped, else a placeholder: server text never reaches messages raw. */
-  static String safeId(JsonNode n) {
+  /**
+   * The node's id when it is id-shaped and passes {@link ProviderStrings#shown}, its fingerprint
+   * when it is id-shaped but fails, else a placeholder: server text never reaches messages raw.
+   */
+  static String safeId(JsonNode n, ProviderStrings strings) {
     String id = n.path("id").asText("");
-    return SAFE_ID.matcher(id).matches() ? id : "<invalid id>";
+    return SAFE_ID.matcher(id).matches() ? strings.shown(id) : "<invalid id>";
   }
 }
