@@ -23,6 +23,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.tools.Diagnostic;
 import javax.tools.DiagnosticCollector;
@@ -210,6 +212,21 @@ final class ModulePathTest {
         + "  io.secretsdk.redact.RedactionIndex.class, io.secretsdk.spi.SecretProvider.class}; }\n");
     Compilation c = compile(src, work.resolve("classes"));
     assertThat(c.ok).as("API use compiles: %s", c.diagnostics).isTrue();
+  }
+
+  @Test
+  void readmeModuleInfo_compiles() throws IOException {
+    String readme = Files.readString(FaultMatrixTest.repoDir().resolve("README.md"), StandardCharsets.UTF_8);
+    Matcher m = Pattern.compile("<!-- snippet:module-info[^>]*-->\\s*```java\\n(.*?)```", Pattern.DOTALL)
+        .matcher(readme);
+    assertThat(m.find()).as("README's module-info snippet").isTrue();
+    Path src = work.resolve("src");
+    write(src.resolve("module-info.java"), m.group(1));
+    write(src.resolve("com/example/runner/Runner.java"), "package com.example.runner;\n"
+        + "final class Runner { Class<?>[] c = {io.secretsdk.vault.VaultOptions.class,\n"
+        + "  io.secretsdk.SecretsClient.class, io.secretsdk.logback.RedactingEncoder.class}; }\n");
+    Compilation c = compile(src, work.resolve("classes"));
+    assertThat(c.ok).as("README's module-info compiles: %s", c.diagnostics).isTrue();
   }
 
   private static Set<String> unqualifiedExports(ModuleDescriptor d) {
