@@ -113,6 +113,9 @@ final class ModulePathTest {
     write(src.resolve("module-info.java"), "module consumer {\n"
         + "  requires io.secretsdk.core;\n"
         + "  requires com.fasterxml.jackson.databind;\n"
+        + "  requires org.slf4j;\n"
+        // Logback loads the encoder by class name: without this the module is not resolved
+        + "  requires io.secretsdk.logback;\n"
         + "  uses io.secretsdk.spi.SecretProviderFactory;\n"
         + "}\n");
     write(src.resolve("consumer/Main.java"), String.join("\n",
@@ -147,6 +150,7 @@ final class ModulePathTest {
         "        catch (InaccessibleObjectException e) { refused++; }",
         "      }",
         "      System.out.println(\"fields opened=\" + opened + \" refused=\" + refused);",
+        "      org.slf4j.LoggerFactory.getLogger(\"consumer\").info(\"resolved value={}\", secret.reveal());",
         "    }",
         "    TreeSet<String> factories = new TreeSet<>();",
         "    ServiceLoader.load(SecretProviderFactory.class).stream()",
@@ -165,11 +169,26 @@ final class ModulePathTest {
     Path classes = work.resolve("classes");
     Compilation c = compile(src, classes);
     assertThat(c.ok).as("consumer compiles on the module path: %s", c.diagnostics).isTrue();
+    // Logback (a module) finds this at the top of the consumer module and instantiates the
+    // redacting encoder (from io.secretsdk.logback) by class name
+    write(classes.resolve("logback.xml"), String.join("\n",
+        "<configuration>",
+        "  <appender name=\"OUT\" class=\"ch.qos.logback.core.ConsoleAppender\">",
+        "    <encoder class=\"io.secretsdk.logback.RedactingEncoder\">",
+        "      <encoder class=\"ch.qos.logback.classic.encoder.PatternLayoutEncoder\">",
+        "        <pattern>log %logger - %msg%n</pattern>",
+        "      </encoder>",
+        "    </encoder>",
+        "  </appender>",
+        "  <root level=\"INFO\"><appender-ref ref=\"OUT\"/></root>",
+        "</configuration>",
+        ""));
 
     String output = run(classes, "consumer/consumer.Main", canary);
     assertNoCanary(output, canary);
     assertThat(output).contains("module=io.secretsdk.core", "match=true",
-        "toString=Secret[ref=mem://app/key", "json=\"mem://app/key\"", "internal=refused");
+        "toString=Secret[ref=mem://app/key", "json=\"mem://app/key\"", "internal=refused",
+        "log consumer - resolved value=[REDACTED:mem://app/key]");
     assertThat(output).containsPattern("fields opened=0 refused=[1-9]");
     assertThat(output).contains("io.secretsdk.provider.mem.MemSecretProviderFactory",
         "io.secretsdk.provider.local.LocalSecretProviderFactory",
