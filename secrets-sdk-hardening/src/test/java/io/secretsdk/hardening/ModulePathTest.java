@@ -32,6 +32,10 @@ import javax.tools.JavaCompiler;
 import javax.tools.JavaFileObject;
 import javax.tools.StandardJavaFileManager;
 import javax.tools.ToolProvider;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -166,9 +170,7 @@ final class ModulePathTest {
         "  }",
         "}",
         ""));
-    Path classes = work.resolve("classes");
-    Compilation c = compile(src, classes);
-    assertThat(c.ok).as("consumer compiles on the module path: %s", c.diagnostics).isTrue();
+    Path classes = compileConsumer(src);
     // Logback (a module) finds this at the top of the consumer module and instantiates the
     // redacting encoder (from io.secretsdk.logback) by class name
     write(classes.resolve("logback.xml"), String.join("\n",
@@ -195,6 +197,89 @@ final class ModulePathTest {
         "io.secretsdk.vault.VaultSecretProviderFactory",
         "io.secretsdk.aws.AwsSecretsManagerProviderFactory",
         "io.secretsdk.onepassword.OnePasswordProviderFactory");
+  }
+
+  @Test
+  void consumerModule_resolvesThroughVaultAwsAndOnePassword() throws Exception {
+    String value = "mp-" + HexFormat.of().formatHex(randomBytes(16));
+    Map<HttpProviderKind, MockWebServer> servers = new java.util.EnumMap<>(HttpProviderKind.class);
+    try {
+      for (HttpProviderKind kind : HttpProviderKind.values()) {
+        MockWebServer server = new MockWebServer();
+        server.setDispatcher(new Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest r) {
+            return kind.isSecretRequest(r) ? kind.secret(value) : kind.other(r);
+          }
+        });
+        server.start();
+        servers.put(kind, server);
+      }
+      Path src = work.resolve("src");
+      write(src.resolve("module-info.java"), "module consumer {\n"
+          + "  requires io.secretsdk.vault;\n"
+          + "  requires io.secretsdk.aws;\n"
+          + "  requires io.secretsdk.onepassword;\n"
+          + "}\n");
+      write(src.resolve("consumer/Providers.java"), String.join("\n",
+          "package consumer;",
+          "import io.secretsdk.Secret;",
+          "import io.secretsdk.SecretsClient;",
+          "import java.io.BufferedReader;",
+          "import java.io.InputStreamReader;",
+          "import java.net.URI;",
+          "import java.nio.charset.StandardCharsets;",
+          "import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;",
+          "import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;",
+          "public final class Providers {",
+          "  public static void main(String[] args) throws Exception {",
+          "    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));",
+          "    String value = in.readLine(), vaultToken = in.readLine(), awsKey = in.readLine(),",
+          "        awsSecret = in.readLine(), opToken = in.readLine();",
+          "    try (SecretsClient client = SecretsClient.builder()",
+          "        .provider(io.secretsdk.vault.VaultSecretProvider.create(io.secretsdk.vault.VaultOptions.builder()",
+          "            .address(URI.create(args[0]))",
+          "            .authentication(io.secretsdk.vault.auth.TokenAuthentication.create(",
+          "                io.secretsdk.vault.auth.TokenAuthenticationOptions.builder().token(vaultToken).build()))",
+          "            .mount(\"secret\", io.secretsdk.vault.MountKind.KV_V2).build()))",
+          "        .provider(io.secretsdk.aws.AwsSecretsManagerProvider.create(",
+          "            io.secretsdk.aws.AwsSecretsManagerOptions.builder().region(\"us-east-1\")",
+          "            .endpointOverride(URI.create(args[2]))",
+          "            .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(awsKey, awsSecret)))",
+          "            .build()))",
+          "        .provider(io.secretsdk.onepassword.OnePasswordProvider.connect(",
+          "            io.secretsdk.onepassword.OnePasswordConnectOptions.builder().host(URI.create(args[4]))",
+          "            .token(opToken).build()))",
+          "        .build()) {",
+          "      for (int i = 0; i < args.length; i += 2) {",
+          "        try (Secret s = client.resolve(args[i + 1])) {",
+          "          System.out.println(\"resolved \" + s.ref().scheme() + \" match=\" + s.reveal().equals(value));",
+          "        }",
+          "      }",
+          "    }",
+          "  }",
+          "}",
+          ""));
+      Path classes = compileConsumer(src);
+
+      List<String> args = new ArrayList<>();
+      for (HttpProviderKind kind : HttpProviderKind.values()) {
+        args.add(servers.get(kind).url("/").toString());
+        args.add(kind.ref().toString());
+      }
+      String stdin = String.join("\n", value, Canaries.VAULT_TOKEN, Canaries.AWS_ACCESS_KEY,
+          Canaries.AWS_SECRET_KEY, Canaries.OP_TOKEN) + "\n";
+      String output = run(classes, "consumer/consumer.Providers", stdin, args, value);
+      for (String credential : Canaries.COMPLETE) {
+        assertNoCanary(output, credential);
+      }
+      assertThat(output).contains("resolved vault match=true", "resolved aws-sm match=true",
+          "resolved op match=true");
+    } finally {
+      for (MockWebServer server : servers.values()) {
+        server.close();
+      }
+    }
   }
 
   @ParameterizedTest
@@ -255,6 +340,13 @@ final class ModulePathTest {
 
   private record Compilation(boolean ok, String diagnostics) {}
 
+  private Path compileConsumer(Path src) throws IOException {
+    Path classes = work.resolve("classes");
+    Compilation c = compile(src, classes);
+    assertThat(c.ok).as("consumer compiles on the module path: %s", c.diagnostics).isTrue();
+    return classes;
+  }
+
   private static Compilation compile(Path src, Path out) throws IOException {
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
@@ -281,12 +373,21 @@ final class ModulePathTest {
   }
 
   private String run(Path classes, String mainModuleAndClass, String stdin) throws Exception {
+    return run(classes, mainModuleAndClass, stdin, List.of(), stdin);
+  }
+
+  /** Runs the consumer in a new JVM on the module path; {@code value} must not be in its output. */
+  private String run(Path classes, String mainModuleAndClass, String stdin, List<String> args, String value)
+      throws Exception {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     List<Path> path = new ArrayList<>();
     path.add(classes);
     path.addAll(modulePath);
     Path log = work.resolve("consumer.log");
-    Process p = new ProcessBuilder(java.toString(), "--module-path", joined(path), "-m", mainModuleAndClass)
+    List<String> command = new ArrayList<>(List.of(java.toString(), "--module-path", joined(path),
+        "-m", mainModuleAndClass));
+    command.addAll(args);
+    Process p = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
         .start();
@@ -301,7 +402,7 @@ final class ModulePathTest {
     try (InputStream logIn = Files.newInputStream(log)) {
       output = new String(logIn.readAllBytes(), StandardCharsets.UTF_8);
     }
-    assertNoCanary(output, stdin);
+    assertNoCanary(output, value);
     assertThat(done).as("consumer finished").isTrue();
     assertThat(p.exitValue()).as("consumer exit code; output:%n%s", output).isZero();
     return output;
