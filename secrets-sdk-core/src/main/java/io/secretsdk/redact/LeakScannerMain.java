@@ -30,7 +30,7 @@ import java.util.Map;
  * <p>Prints one finding per line on standard output, {@code path:line:column kind label}, never a
  * value, and a summary on standard error. Exit status: 0 clean, 1 findings, 2 usage or I/O error.
  */
-public final class LeakScannerMain {
+final class LeakScannerMain {
   /** Exit status when nothing was found. */
   public static final int CLEAN = 0;
   /** Exit status when something was found. */

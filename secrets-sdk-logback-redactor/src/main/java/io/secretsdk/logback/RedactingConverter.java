@@ -18,6 +18,9 @@ import io.secretsdk.redact.RedactionIndex;
  * covers the whole line. Thread-safe.
  */
 public class RedactingConverter extends CompositeConverter<ILoggingEvent> {
+  /** Logback instantiates the converter by class name from its {@code conversionRule}. */
+  public RedactingConverter() {}
+
   @Override
   protected String transform(ILoggingEvent event, String in) {
     return in == null ? null : RedactionIndex.global().redact(in);

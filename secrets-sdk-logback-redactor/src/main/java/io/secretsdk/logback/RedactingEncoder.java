@@ -46,6 +46,9 @@ public class RedactingEncoder extends EncoderBase<ILoggingEvent> {
   private volatile RedactionIndex index = RedactionIndex.global();
   private Charset charset = StandardCharsets.UTF_8;
 
+  /** Logback instantiates the encoder by class name from the appender's {@code <encoder>}. */
+  public RedactingEncoder() {}
+
   /** The encoder whose output is redacted; set from the nested {@code <encoder>} element. */
   @DefaultClass(PatternLayoutEncoder.class)
   public void setEncoder(Encoder<ILoggingEvent> encoder) {
