@@ -9,6 +9,7 @@ module io.secretsdk.aws {
   requires software.amazon.awssdk.awscore;
   requires software.amazon.awssdk.core;
   requires software.amazon.awssdk.http;
+  requires software.amazon.awssdk.identity.spi;
   requires software.amazon.awssdk.http.urlconnection;
   requires software.amazon.awssdk.regions;
   requires software.amazon.awssdk.services.secretsmanager;

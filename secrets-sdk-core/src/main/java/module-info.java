@@ -38,9 +38,6 @@ module io.secretsdk.core {
       io.secretsdk.aws,
       io.secretsdk.onepassword;
 
-  // Jackson instantiates Secret's package-private ref-only serializer (@JsonSerialize(using = ...))
-  opens io.secretsdk to com.fasterxml.jackson.databind;
-
   uses io.secretsdk.spi.SecretProviderFactory;
 
   provides io.secretsdk.spi.SecretProviderFactory with

@@ -2,9 +2,7 @@ package io.secretsdk;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonSerializable;
-import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.SerializerProvider;
-import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.jsontype.TypeSerializer;
 import io.secretsdk.internal.ProviderText;
 import java.io.IOException;
@@ -42,7 +40,6 @@ import java.util.function.Function;
  * <p>Thread-safe for reads; {@link #close()} may race with a read on another thread, in which case
  * the read either completes with the value or fails with {@link IllegalStateException}.
  */
-@JsonSerialize(using = Secret.RefOnlySerializer.class)
 public final class Secret implements AutoCloseable, JsonSerializable {
   private static final String MASK = "****";
 
@@ -294,14 +291,5 @@ public final class Secret implements AutoCloseable, JsonSerializable {
   public void serializeWithType(JsonGenerator gen, SerializerProvider serializers,
       TypeSerializer typeSer) throws IOException {
     gen.writeString(ref.toString());
-  }
-
-  /** Jackson writes a secret as its ref string: a value must never reach JSON by accident. */
-  static final class RefOnlySerializer extends JsonSerializer<Secret> {
-    @Override
-    public void serialize(Secret secret, JsonGenerator gen, SerializerProvider serializers)
-        throws IOException {
-      gen.writeString(secret.ref.toString());
-    }
   }
 }

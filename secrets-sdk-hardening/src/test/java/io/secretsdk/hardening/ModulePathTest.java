@@ -79,6 +79,7 @@ final class ModulePathTest {
     for (ModuleDescriptor d : sdk.values()) {
       assertThat(d.isAutomatic()).as("%s has a module-info", d.name()).isFalse();
       assertThat(d.isOpen()).as("%s is not an open module", d.name()).isFalse();
+      assertThat(d.opens()).as("%s opens no package to reflection", d.name()).isEmpty();
       for (String pkg : d.packages()) {
         if (pkg.contains(".internal")) {
           List<ModuleDescriptor.Exports> exports =
