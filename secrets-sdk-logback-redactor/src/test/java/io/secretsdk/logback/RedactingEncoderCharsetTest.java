@@ -15,6 +15,7 @@ import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.encoder.EncoderBase;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.secretsdk.Secret;
@@ -34,6 +35,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import net.logstash.logback.encoder.LogstashEncoder;
+import net.logstash.logback.layout.LogstashLayout;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -262,19 +264,19 @@ final class RedactingEncoderCharsetTest {
   void logbackJsonEncoder_valueMaskedAndJsonValid(String kind) throws IOException {
     Resolved r = resolve(kind);
     Logger log = logger(new JsonEncoder());
-    JsonNode node = logValueAsJson(log, r);
+    JsonNode node = logValueAsJson(log, r, UTF_8);
     assertThat(node.get("arguments").get(0).asText()).isEqualTo(r.mask());
     assertThat(node.get("mdc").get("secret").asText()).isEqualTo(r.mask());
     assertThat(node.get("throwable").get("message").asText()).isEqualTo("bad " + r.mask());
   }
 
-  /** Logs the value as argument, MDC value and exception message; the UTF-8 line, parsed. */
-  private JsonNode logValueAsJson(Logger log, Resolved r) throws IOException {
+  /** Logs the value as argument, MDC value and exception message; the line, parsed. */
+  private JsonNode logValueAsJson(Logger log, Resolved r, Charset charset) throws IOException {
     context.getMDCAdapter().put("secret", r.value());
     log.info("value {} end", r.value(), new IllegalArgumentException("bad " + r.value()));
     context.getMDCAdapter().clear();
-    String out = sink.toString(UTF_8);
-    assertNoFormOf(out, r, UTF_8);
+    String out = sink.toString(charset);
+    assertNoFormOf(out, r, charset);
     return JSON.readTree(out);
   }
 
@@ -290,7 +292,7 @@ final class RedactingEncoderCharsetTest {
   void logstashEncoder_valueMaskedAndJsonValid(String kind) throws IOException {
     Resolved r = resolve(kind);
     Logger log = logger(new LogstashEncoder());
-    JsonNode node = logValueAsJson(log, r);
+    JsonNode node = logValueAsJson(log, r, UTF_8);
     assertThat(node.get("message").asText()).isEqualTo("value " + r.mask() + " end");
     assertThat(node.get("secret").asText()).isEqualTo(r.mask());
     assertThat(node.get("stack_trace").asText()).contains("bad " + r.mask());
@@ -382,15 +384,54 @@ final class RedactingEncoderCharsetTest {
         + "<encoder class='ch.qos.logback.classic.encoder.PatternLayoutEncoder'>"
         + "<charset>" + name + "</charset><pattern>%msg%n</pattern></encoder></encoder>"
         + "</appender><root level='INFO'><appender-ref ref='FILE'/></root></configuration>";
+    String out = logThroughXml(xml, file, r, Charset.forName(name));
+    assertThat(out).isEqualTo("v=" + r.mask() + "\n");
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("patternCases")
+  void logstashLayoutInLayoutWrappingEncoder_anyCharset_valueMaskedAndJsonValid(String name,
+      String kind) throws IOException {
+    Charset charset = Charset.forName(name);
+    Resolved r = resolve(kind);
+    LogstashLayout layout = new LogstashLayout();
+    layout.setContext(context);
+    layout.start();
+    LayoutWrappingEncoder<ILoggingEvent> inner = new LayoutWrappingEncoder<>();
+    inner.setLayout(layout);
+    inner.setCharset(charset);
+    JsonNode node = logValueAsJson(logger(inner), r, charset);
+    assertThat(node.get("message").asText()).isEqualTo("value " + r.mask() + " end");
+    assertThat(node.get("secret").asText()).isEqualTo(r.mask());
+    assertThat(node.get("stack_trace").asText()).contains("bad " + r.mask());
+  }
+
+  /** Configures {@code xml}, logs the value once, and returns the file, checked for its forms. */
+  private String logThroughXml(String xml, Path file, Resolved r, Charset charset)
+      throws Exception {
     JoranConfigurator configurator = new JoranConfigurator();
     configurator.setContext(context);
     configurator.doConfigure(new ByteArrayInputStream(xml.getBytes(UTF_8)));
     context.getLogger("joran").info("v={}", r.value());
     context.stop();
-
-    Charset charset = Charset.forName(name);
     String out = Files.readString(file, charset);
     assertNoFormOf(out, r, charset);
-    assertThat(out).isEqualTo("v=" + r.mask() + "\n");
+    return out;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("charsets")
+  void logbackXml_redactConversionWordWithCharset_valueMasked(String name, @TempDir Path dir)
+      throws Exception {
+    Resolved r = resolve("cyrillic");
+    Path file = dir.resolve("app.log");
+    String xml = "<configuration>"
+        + "<conversionRule conversionWord='redact' class='io.secretsdk.logback.RedactingConverter'/>"
+        + "<appender name='FILE' class='ch.qos.logback.core.FileAppender'>"
+        + "<file>" + file + "</file><encoder><charset>" + name + "</charset>"
+        + "<pattern>%redact(%msg) %n</pattern></encoder>"
+        + "</appender><root level='INFO'><appender-ref ref='FILE'/></root></configuration>";
+    String out = logThroughXml(xml, file, r, Charset.forName(name));
+    assertThat(out).isEqualTo("v=" + r.mask() + " \n");
   }
 }
