@@ -8,7 +8,6 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.PatternLayout;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -54,20 +53,8 @@ final class RedactingEncoderTest {
   private Logger logger(Encoder<ILoggingEvent> inner) {
     inner.setContext(context);
     inner.start();
-    RedactingEncoder encoder = new RedactingEncoder();
-    encoder.setContext(context);
-    encoder.setIndex(index);
-    encoder.setEncoder(inner);
-    encoder.start();
-    OutputStreamAppender<ILoggingEvent> appender = new OutputStreamAppender<>();
-    appender.setContext(context);
-    appender.setEncoder(encoder);
-    appender.setOutputStream(sink);
-    appender.start();
-    Logger logger = context.getLogger("test.redact");
-    logger.setAdditive(false);
-    logger.addAppender(appender);
-    return logger;
+    return TestLogging.logger(context, "test.redact", TestLogging.redacting(context, inner, index),
+        sink);
   }
 
   private Logger patternLogger(String pattern) {
@@ -183,11 +170,7 @@ final class RedactingEncoderTest {
     plain.setPattern("%msg%n");
     plain.setContext(context);
     plain.start();
-    RedactingEncoder encoder = new RedactingEncoder();
-    encoder.setContext(context);
-    encoder.setIndex(index);
-    encoder.setEncoder(plain);
-    encoder.start();
+    RedactingEncoder encoder = TestLogging.redacting(context, plain, index);
     ILoggingEvent event = new ch.qos.logback.classic.spi.LoggingEvent(
         "fqcn", context.getLogger("x"), ch.qos.logback.classic.Level.INFO, "plain text", null, null);
     assertThat(encoder.encode(event)).isEqualTo("plain text\n".getBytes(UTF_8));
@@ -202,11 +185,7 @@ final class RedactingEncoderTest {
     inner.start();
     ((PatternLayout) inner.getLayout()).setFileHeader("header " + v);
     ((PatternLayout) inner.getLayout()).setFileFooter("footer " + v);
-    RedactingEncoder encoder = new RedactingEncoder();
-    encoder.setContext(context);
-    encoder.setIndex(index);
-    encoder.setEncoder(inner);
-    encoder.start();
+    RedactingEncoder encoder = TestLogging.redacting(context, inner, index);
     assertThat(new String(encoder.headerBytes(), UTF_8)).startsWith("header " + MARK);
     assertThat(new String(encoder.footerBytes(), UTF_8)).startsWith("footer " + MARK);
   }
