@@ -41,14 +41,13 @@ import java.util.zip.ZipInputStream;
  * report.errors().forEach(e -> System.err.println("could not read: " + e));
  * }</pre>
  *
- * <p>Zip archives and gzip data are recognised by their magic bytes, not their names, and opened
- * up to 4 levels deep (a gzip counts as a level; {@code x.log.gz}
- * inside a jar, a zip inside a gzip); an archive nested deeper is reported and scanned as raw
- * bytes. Each entry, and each gzip's decompressed data, is read up to the
- * {@linkplain Builder#maxFileBytes largest file size}; beyond that (a zip or gzip bomb) only the
- * first bytes are scanned and it is reported. A {@code .tar.gz} is decompressed and its tar
- * stream scanned as one file: members' contents are found, but lines count from the start of the
- * tar stream and compressed members inside it are not opened.
+ * <p>Zip archives, gzip data and tar archives (ustar, pax and GNU, so {@code .tar.gz} too; their
+ * regular members) are recognised by their magic bytes, not their names, and opened up to 4
+ * levels deep (a gzip counts as a level: {@code x.log.gz} inside a jar, a zip inside a gzip, a
+ * tar inside a gzip); an archive nested deeper is reported and scanned as raw bytes. Each entry,
+ * and each gzip's decompressed data, is read up to the {@linkplain Builder#maxFileBytes largest
+ * file size}; beyond that (a zip or gzip bomb) only the first bytes are scanned and it is
+ * reported.
  *
  * <p>Text is matched as UTF-8 (binary files too: a value embedded in a class file's constant
  * pool is found), after a UTF-8 byte-order mark. UTF-16 — little- or big-endian with a
@@ -59,7 +58,7 @@ import java.util.zip.ZipInputStream;
  * <p>Nothing is skipped silently: {@link Report#errors()} names, with the reason, every path or
  * entry that could not be read in full — missing, unreadable, larger than the limit, a FIFO,
  * socket or device (never opened, as reading could block), a broken symbolic link or one to a
- * directory (not followed), a corrupt zip or gzip (what was read before the damage is scanned),
+ * directory (not followed), a corrupt zip, gzip or tar (what was read before the damage is scanned),
  * archives nested too deep. {@code .git} directories and ignored paths are skipped on purpose.
  * An ignore file holds one glob per line ({@code #} comments), matched against paths relative to
  * the ignore file's directory with {@code /} separators: a glob without {@code /} matches a file
@@ -271,16 +270,23 @@ public final class LeakScanner {
 
   private void scanContent(String name, byte[] content, int depth, State state) {
     state.files++;
-    boolean zip = isZip(content);
-    boolean gzip = !zip && isGzip(content);
-    if ((zip || gzip) && depth >= MAX_ARCHIVE_DEPTH) {
-      state.error(name, (zip ? "zip" : "gzip") + " nested more than " + MAX_ARCHIVE_DEPTH
+    String archive = isZip(content) ? "zip" : isGzip(content) ? "gzip"
+        : TarArchive.isTar(content) ? "tar" : null;
+    if (archive != null && depth >= MAX_ARCHIVE_DEPTH) {
+      state.error(name, archive + " nested more than " + MAX_ARCHIVE_DEPTH
           + " archives deep, not opened (its raw bytes were scanned)");
-    } else if (zip) {
+    } else if ("zip".equals(archive)) {
       scanZip(name, content, depth, state);
       return;
-    } else if (gzip) {
+    } else if ("gzip".equals(archive)) {
       scanGzip(name, content, depth, state);
+      return;
+    } else if ("tar".equals(archive)) {
+      String problem = TarArchive.read(content, (member, from, to) -> scanContent(
+          name + "!/" + member, java.util.Arrays.copyOfRange(content, from, to), depth + 1, state));
+      if (problem != null) {
+        state.error(name, "corrupt tar archive (" + problem + "), not scanned further");
+      }
       return;
     }
     ScanText text = ScanText.of(content);

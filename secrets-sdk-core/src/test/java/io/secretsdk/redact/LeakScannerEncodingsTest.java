@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.secretsdk.SecretRef;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.Charset;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The leak scanner through gzip, zip/gzip nesting, UTF-16 and UTF-8 BOMs, and what it cannot read. */
 final class LeakScannerEncodingsTest {
@@ -90,6 +92,61 @@ final class LeakScannerEncodingsTest {
         dir.resolve("bundle.zip.gz") + "!/bundle.zip!/run/out.txt:2:18" + LABEL,
         dir.resolve("x.tgz") + "!/x.tar:2:18" + LABEL);
     assertThat(report.errors()).isEmpty();
+  }
+
+  /** Runs a command in {@code dir}; the test is skipped when the tool is missing. */
+  private void run(String... command) throws Exception {
+    Process p;
+    try {
+      p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+    } catch (IOException e) {
+      p = null;
+    }
+    assumeTrue(p != null, command[0] + " is not available here");
+    p.getInputStream().transferTo(OutputStream.nullOutputStream());
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(String.join(" ", command)).isZero();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"gnu", "pax", "ustar"})
+  void tarGz_membersOpenedWithTheirPaths_asGnuTarWritesThem(String format) throws Exception {
+    String longDir = "deep/" + "d".repeat(70);
+    String longFile = "f".repeat(70) + ".log"; // a path over tar's 100-byte name field
+    Files.createDirectories(dir.resolve("src/logs"));
+    Files.createDirectories(dir.resolve("src/" + longDir));
+    Files.writeString(dir.resolve("src/logs/app.log"), log());
+    Files.writeString(dir.resolve("src/logs/clean.log"), "nothing\n".repeat(200));
+    Files.writeString(dir.resolve("src/" + longDir + "/" + longFile), "k=" + v + "\n");
+    Files.write(dir.resolve("src/logs/old.log.gz"), gzip(log().getBytes(UTF_8)));
+    run("tar", "--format=" + format, "-czf", "logs.tar.gz", "-C", "src", "logs", "deep");
+
+    LeakScanner.Report report = scan(dir.resolve("logs.tar.gz"));
+
+    String tar = dir.resolve("logs.tar.gz") + "!/logs.tar!/";
+    assertThat(report.findings()).extracting(LeakFinding::toString).containsExactlyInAnyOrder(
+        tar + "logs/app.log:2:18" + LABEL,
+        tar + "logs/old.log.gz!/old.log:2:18" + LABEL,
+        tar + longDir + "/" + longFile + ":1:3" + LABEL);
+    assertThat(report.errors()).isEmpty();
+  }
+
+  @Test
+  void corruptTar_reportedAfterTheMembersBeforeIt() throws Exception {
+    Files.createDirectories(dir.resolve("src"));
+    Files.writeString(dir.resolve("src/a.log"), "k=" + v + "\n");
+    Files.writeString(dir.resolve("src/b.log"), "k=" + v + "\n");
+    run("tar", "-cf", "x.tar", "-C", "src", "a.log", "b.log");
+    byte[] tar = Files.readAllBytes(dir.resolve("x.tar"));
+    tar[1024 + 10] ^= 0x01; // b.log's header, after a.log's header and data block
+    Files.write(dir.resolve("x.tar"), tar);
+
+    LeakScanner.Report report = scan(dir.resolve("x.tar"));
+
+    assertThat(report.findings()).extracting(LeakFinding::path)
+        .containsExactly(dir.resolve("x.tar") + "!/a.log");
+    assertThat(report.errors()).containsExactly(dir.resolve("x.tar")
+        + ": corrupt tar archive (bad header checksum at offset 1024), not scanned further");
   }
 
   @ParameterizedTest(name = "{0} bom={1}")
@@ -255,14 +312,7 @@ final class LeakScannerEncodingsTest {
   @Timeout(value = 60, unit = TimeUnit.SECONDS) // opening a FIFO would block forever
   void fifo_reportedNeverOpened() throws Exception {
     Path fifo = dir.resolve("pipe.log");
-    Process mk;
-    try {
-      mk = new ProcessBuilder("mkfifo", fifo.toString()).redirectErrorStream(true).start();
-    } catch (IOException e) {
-      mk = null;
-    }
-    assumeTrue(mk != null && mk.waitFor(30, TimeUnit.SECONDS) && mk.exitValue() == 0,
-        "mkfifo is not available here; FIFOs cannot be made from Java");
+    run("mkfifo", fifo.toString()); // Java cannot make a FIFO itself
 
     LeakScanner.Report inDir = scan(dir);
     LeakScanner.Report named = scan(fifo);
