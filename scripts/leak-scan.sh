@@ -5,7 +5,11 @@
 #   scripts/leak-scan.sh [options] PATH...        (scripts/leak-scan.sh --help for the options)
 #
 # Prints "path:line:column kind ref-or-detector" per finding, never a value.
-# Exit status: 0 clean, 1 findings, 2 usage or I/O error.
+# Reads zip/jar entries and gzip data (nested), UTF-8 and UTF-16 text; names on stderr each file
+# or entry it could not read ("leak-scan: could not read: path: reason").
+# Exit status: 0 nothing found and everything read, 1 findings (whether or not something could
+# not be read), 2 usage error (or the scanner could not be built), or nothing found but a file
+# or entry could not be read.
 # Paths listed in ./.leakscanignore are skipped (test fixtures with fake tokens).
 # Builds secrets-sdk-core's jar when it is missing or older than the core's sources
 # (LEAK_SCAN_REBUILD=1 forces a rebuild) and

@@ -24,18 +24,22 @@ import java.util.Map;
  *   --ignore-file FILE        path globs not to scan (default: ./.leakscanignore if present)
  *   --no-ignore-file          do not read ./.leakscanignore
  *   --no-detectors            do not look for token formats
- *   --max-file-bytes N        largest file read (default 256 MiB)
+ *   --max-file-bytes N        largest file read, and most bytes read from an archive entry or a
+ *                             gzip once decompressed (default 256 MiB)
  * </pre>
  *
  * <p>Prints one finding per line on standard output, {@code path:line:column kind label}, never a
- * value, and a summary on standard error. Exit status: 0 clean, 1 findings, 2 usage or I/O error.
+ * value; on standard error, one {@code leak-scan: could not read: path: reason} line per file or
+ * archive entry that could not be read in full, and a summary. Exit status: {@value #CLEAN}
+ * nothing found and everything read; {@value #FINDINGS} findings (whether or not something could
+ * not be read); {@value #ERROR} a usage error (an option's file unreadable too), or nothing found but something could not be read.
  */
 final class LeakScannerMain {
   /** Exit status when nothing was found. */
   public static final int CLEAN = 0;
-  /** Exit status when something was found. */
+  /** Exit status when something was found, whether or not everything could be read. */
   public static final int FINDINGS = 1;
-  /** Exit status on a usage or I/O error. */
+  /** Exit status on a usage error, or when nothing was found but something could not be read. */
   public static final int ERROR = 2;
 
   private LeakScannerMain() {}
@@ -133,10 +137,11 @@ final class LeakScannerMain {
       }
       out.flush();
       for (String e : report.errors()) {
-        err.println("leak-scan: error: " + e);
+        err.println("leak-scan: could not read: " + e);
       }
       err.println("leak-scan: " + report.findings().size() + " finding(s) in "
-          + report.filesScanned() + " file(s), " + report.errors().size() + " error(s)");
+          + report.filesScanned() + " file(s) or entries, " + report.errors().size()
+          + " could not be read");
       if (!report.findings().isEmpty()) {
         return FINDINGS;
       }
@@ -166,6 +171,12 @@ final class LeakScannerMain {
     return "usage: leak-scan [--value-env NAME]... [--fingerprints FILE (--fingerprint-key-env NAME"
         + " | --fingerprint-key-file FILE)] [--ignore-file FILE | --no-ignore-file] [--no-detectors]"
         + " [--max-file-bytes N] PATH...\n"
-        + "exit status: 0 clean, 1 findings, 2 usage or I/O error";
+        + "\n"
+        + "scans files, directories, zip/jar entries and gzip data (by magic bytes, nested up to 4"
+        + " deep), UTF-8 and UTF-16 text\n"
+        + "exit status: " + CLEAN + " nothing found and everything read; " + FINDINGS + " findings"
+        + " (whether or not something could not be read); " + ERROR + " usage error (an option's"
+        + " file unreadable too), or nothing"
+        + " found but a file or entry could not be read (each named on stderr)";
   }
 }

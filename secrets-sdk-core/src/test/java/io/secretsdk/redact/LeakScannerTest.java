@@ -1,6 +1,7 @@
 package io.secretsdk.redact;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static io.secretsdk.redact.ScanFixtures.zip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.secretsdk.SecretRef;
@@ -12,8 +13,6 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,18 +20,6 @@ final class LeakScannerTest {
   private static final SecretRef REF = SecretRef.parse("vault://secret/openai/ci#api_key");
 
   @TempDir Path dir;
-
-  private static byte[] zip(Map<String, byte[]> entries) throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-      for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-        zip.putNextEntry(new ZipEntry(e.getKey()));
-        zip.write(e.getValue());
-        zip.closeEntry();
-      }
-    }
-    return bytes.toByteArray();
-  }
 
   @Test
   void scan_valuesTokensAndArchives_reportedWithPositionsNeverValues() throws IOException {
@@ -144,5 +131,42 @@ final class LeakScannerTest {
     assertThat(cli(Map.of(), out2, err, "--no-ignore-file", dir.resolve("missing").toString()))
         .isEqualTo(LeakScannerMain.ERROR);
     assertThat(err.toString(UTF_8)).contains("unknown option --bogus").contains("UNSET");
+  }
+
+  @Test
+  void main_couldNotRead_exitStatusAsTheHelpDocuments() throws IOException {
+    String v = Canaries.canary();
+    Files.write(dir.resolve("app.log.gz"), ScanFixtures.gzip(("k=" + v + "\n").getBytes(UTF_8)));
+    byte[] cut = ScanFixtures.gzip(("nothing to see\n").getBytes(UTF_8));
+    Files.write(dir.resolve("cut.log.gz"), java.util.Arrays.copyOf(cut, cut.length - 10));
+    Files.createSymbolicLink(dir.resolve("gone.log"), dir.resolve("nowhere"));
+    ByteArrayOutputStream help = new ByteArrayOutputStream();
+    assertThat(cli(Map.of(), new ByteArrayOutputStream(), help, "--help")).isEqualTo(LeakScannerMain.CLEAN);
+    assertThat(help.toString(UTF_8)).contains("exit status: 0 nothing found and everything read; 1 findings"
+        + " (whether or not something could not be read); 2 usage error (an option's file unreadable"
+        + " too), or nothing found but a file or entry could not be read (each named on stderr)");
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int unreadableOnly = cli(Map.of(), out, err, "--no-ignore-file", dir.resolve("cut.log.gz").toString(),
+        dir.resolve("gone.log").toString());
+    assertThat(unreadableOnly).isEqualTo(LeakScannerMain.ERROR).isEqualTo(2);
+    assertThat(out.size()).isZero();
+    assertThat(err.toString(UTF_8)).contains(
+        "leak-scan: could not read: " + dir.resolve("cut.log.gz") + ": corrupt gzip data (EOFException",
+        "leak-scan: could not read: " + dir.resolve("gone.log") + ": broken symbolic link, not read",
+        "leak-scan: 0 finding(s) in 2 file(s) or entries, 2 could not be read");
+
+    ByteArrayOutputStream out2 = new ByteArrayOutputStream();
+    ByteArrayOutputStream err2 = new ByteArrayOutputStream();
+    int both = cli(Map.of("CANARY", v), out2, err2, "--no-ignore-file", "--value-env", "CANARY",
+        dir.toString());
+    assertThat(both).isEqualTo(LeakScannerMain.FINDINGS).isEqualTo(1);
+    assertThat(out2.toString(UTF_8)).isEqualTo(dir.resolve("app.log.gz") + "!/app.log:1:3 value env://CANARY"
+        + System.lineSeparator());
+    assertThat(err2.toString(UTF_8)).contains("leak-scan: could not read: " + dir.resolve("gone.log")
+        + ": broken symbolic link, not read");
+    assertThat(out.toString(UTF_8) + err.toString(UTF_8) + out2.toString(UTF_8) + err2.toString(UTF_8))
+        .doesNotContain(v);
   }
 }
