@@ -27,9 +27,9 @@ import java.util.function.Function;
  * exposes it: {@link #toString()} prints the ref, the version and {@code ****}; there are no bean
  * getters; Java serialization is refused (the class is not {@code Serializable}); Jackson writes
  * only the ref, whatever its configuration ({@link JsonSerializable} is honoured even with
- * annotations off). Reflection finds no path to the value: the bytes are held inside a
- * {@link ByteBuffer}, whose fields the JDK does not open to reflection, in a {@code transient}
- * field — a reflective serializer such as Gson writes only the ref, and one configured to include
+ * annotations off). Reflection finds no path to the value: the bytes are held inside a JDK
+ * holder ({@link Optional}), whose fields the JDK does not open to reflection, in a
+ * {@code transient} field — a reflective serializer such as Gson writes only the ref, and one configured to include
  * transient fields fails on the JDK type instead of writing bytes. {@link #equals(Object)}
  * compares values in constant time and {@link #hashCode()} is derived from the ref only.
  *
@@ -48,8 +48,12 @@ public final class Secret implements AutoCloseable, JsonSerializable {
   private final transient String version;
   private final transient Instant createdAt;
   private final transient Map<String, String> metadata;
-  /** A heap buffer over the bytes: java.base does not open java.nio, so reflection stops here. */
-  private final transient ByteBuffer value;
+  /**
+   * The bytes, inside a JDK holder: java.base does not open java.util, so field reflection that
+   * reaches this (transient) field cannot go further. The smallest such holder, so a hit costs
+   * one 16-byte object more than a bare array.
+   */
+  private final transient Optional<byte[]> value;
   private transient volatile boolean closed;
 
   private Secret(
@@ -98,7 +102,7 @@ public final class Secret implements AutoCloseable, JsonSerializable {
   private Secret(SecretRef ref, byte[] ownedValue, String version, Instant createdAt,
       Map<String, String> metadata, boolean owned) {
     this.ref = Objects.requireNonNull(ref, "ref");
-    this.value = ByteBuffer.wrap(Objects.requireNonNull(ownedValue, "value"));
+    this.value = Optional.of(Objects.requireNonNull(ownedValue, "value"));
     this.version = version;
     this.createdAt = createdAt;
     this.metadata = Map.copyOf(Objects.requireNonNull(metadata, "metadata"));
@@ -176,7 +180,7 @@ public final class Secret implements AutoCloseable, JsonSerializable {
    * @throws IllegalStateException if this secret was closed
    */
   public byte[] revealBytes() {
-    byte[] copy = value.array().clone();
+    byte[] copy = value.get().clone();
     if (closed) {
       Arrays.fill(copy, (byte) 0);
       throw closedException();
@@ -241,7 +245,7 @@ public final class Secret implements AutoCloseable, JsonSerializable {
   @Override
   public void close() {
     closed = true;
-    Arrays.fill(value.array(), (byte) 0);
+    Arrays.fill(value.get(), (byte) 0);
   }
 
   private IllegalStateException closedException() {
@@ -264,7 +268,7 @@ public final class Secret implements AutoCloseable, JsonSerializable {
     if (closed || other.closed || !ref.equals(other.ref)) {
       return false;
     }
-    return MessageDigest.isEqual(value.array(), other.value.array()) && !closed && !other.closed;
+    return MessageDigest.isEqual(value.get(), other.value.get()) && !closed && !other.closed;
   }
 
   /** Derived from the ref only, so a hash never reveals anything about the value. */
