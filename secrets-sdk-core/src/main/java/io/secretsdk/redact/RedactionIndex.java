@@ -89,6 +89,8 @@ public final class RedactionIndex {
   private static final int MODE_CHAR = 1;
   private static final int MODE_BYTE = 2;
   private static final int MAX_WARNED_REFS = 1024;
+  /** Shortest value masked at all, as a whole token: shorter ones would mask common words. */
+  static final int SHORT_VALUE_MIN = 4;
   /** Base64 characters a match may be extended over to the right (the partial sextet and up to three trailing bytes such as "\r\n"), and '=' padding after them. */
   private static final int EXTEND_RIGHT_CHARS = 4;
   private static final int EXTEND_RIGHT_PADDING = 2;
@@ -119,6 +121,17 @@ public final class RedactionIndex {
   private final Object lock = new Object();
   /** Published on every change: the volatile write that makes a registration visible. */
   private volatile Table table;
+  /**
+   * Values shorter than the window, keyed by the hash of the whole value; matched only where they
+   * stand as a whole token. Grows in place (written under the lock before {@link #table} is
+   * published); {@link #shortLengths} has bit {@code n} set when a value of {@code n} chars is held.
+   */
+  private volatile Table shortTable = new Table(16);
+  private volatile int shortLengths;
+  private volatile int shortLengthsUtf8;
+  /** A short value has non-ASCII chars: bytes with non-ASCII are decoded to chars for it. */
+  private volatile boolean shortNonAscii;
+  private int shortCount;
   private volatile int maxPatternBytes;
 
   // guarded by lock
@@ -187,17 +200,30 @@ public final class RedactionIndex {
     List<Object[]> prepared = null;
     boolean warnShort = false;
     int evicted = 0;
+    boolean isShort = false;
     try {
       boolean[] tooShort = new boolean[1];
       variants = Variants.of(copy, options.minValueLength(), window,
           options.maxEncodedValueBytes(), tooShort);
       if (tooShort[0]) {
+        char[] chars = Variants.decodeUtf8(copy);
+        isShort = chars != null && chars.length >= SHORT_VALUE_MIN && chars.length < MAX_WINDOW;
         synchronized (lock) {
           if (warnedShort.size() < MAX_WARNED_REFS && warnedShort.add(ref)) {
             warnShort = true;
           }
         }
-        return;
+        if (!isShort) {
+          if (chars != null) {
+            Arrays.fill(chars, '\0');
+          }
+          return;
+        }
+        variants = new ArrayList<>(1);
+        for (int i = 0; i < chars.length; i++) {
+          chars[i] = (char) Variants.fold(chars[i]);
+        }
+        variants.add(new Variants.Variant(chars, 0));
       }
       byte[] mac = mac(copy);
       prepared = prepare(variants);
@@ -216,10 +242,14 @@ public final class RedactionIndex {
             }
           }
         }
-        Registration reg = new Registration(ref, mac);
+        Registration reg = new Registration(ref, mac, isShort);
         Table t = table;
         for (Object[] p : prepared) {
-          t = insert(t, reg, (Object) p[0], (int) p[1], (int) p[2]);
+          if (isShort) {
+            insertShort(reg, (Object) p[0], (int) p[1]);
+          } else {
+            t = insert(t, reg, (Object) p[0], (int) p[1], (int) p[2]);
+          }
         }
         prepared = null;
         reg.freeze();
@@ -255,7 +285,10 @@ public final class RedactionIndex {
           wipe(p[0]);
         }
       }
-      if (warnShort) {
+      if (warnShort && isShort) {
+        LOG.warn("Secret {} is shorter than {} characters: it is masked in logs only where it "
+            + "stands as a whole token", ref, options.minValueLength());
+      } else if (warnShort) {
         LOG.warn("Secret {} is shorter than {} characters and is not masked by value in logs; "
             + "token formats are still masked", ref, options.minValueLength());
       }
@@ -352,6 +385,10 @@ public final class RedactionIndex {
         t = remove(t, lru.iterator().next());
       }
       table = new Table(64);
+      shortTable = new Table(16);
+      shortLengths = 0;
+      shortLengthsUtf8 = 0;
+      shortNonAscii = false;
     }
   }
 
@@ -516,17 +553,108 @@ public final class RedactionIndex {
 
   private Matches scanString(String text, int from, int to) {
     Table t = table; // volatile read: sees every registration that returned before
-    boolean values = t.live > 0 && to - from >= window;
-    Set<TokenDetector> dets = detectors;
-    boolean detect = !dets.isEmpty();
-    if (!values && !detect) {
-      return null;
-    }
-    Matches m = values ? hashPass(text, from, to, t) : null;
-    if (detect) {
-      m = DetectorScanner.scan(text, from, to, dets, m);
+    Matches m = scanPlain(text, from, to, t);
+    if (EncodedForms.mayHold(text, from, to)) {
+      m = scanViews(EncodedForms.views(text, from, to), t, m);
     }
     return m == null ? null : m.merge();
+  }
+
+  /** Values, short values and detectors in {@code text[from, to)} as it stands; unmerged. */
+  private Matches scanPlain(String text, int from, int to, Table t) {
+    Matches m = t.live > 0 && to - from >= window ? hashPass(text, from, to, t) : null;
+    int lengths = shortLengths;
+    if (lengths != 0) {
+      m = shortPass(text, from, to, shortTable, lengths, m);
+    }
+    if (!detectors.isEmpty()) {
+      m = DetectorScanner.scan(text, from, to, detectors, m);
+    }
+    return m;
+  }
+
+  /** Scans each decoded view and adds its matches as spans of the original text. */
+  private Matches scanViews(List<EncodedForms.View> views, Table t, Matches m) {
+    for (EncodedForms.View v : views) {
+      Matches vm = scanPlain(v.text, 0, v.text.length(), t);
+      if (vm == null) {
+        continue;
+      }
+      if (m == null) {
+        m = new Matches();
+      }
+      for (int k = 0; k < vm.size; k++) {
+        m.add(v.originalStart(vm.starts[k]), v.originalEnd(vm.ends[k]), vm.owners[k]);
+      }
+    }
+    return m;
+  }
+
+  /**
+   * Short values where they stand as a whole token: each span of a held length that starts and
+   * ends at a token boundary (the text's ends, or a word character next to a non-word one).
+   */
+  private static Matches shortPass(String text, int from, int to, Table st, int lengths,
+      Matches m) {
+    for (int end = from + 1; end <= to; end++) {
+      if (end < to && isWordChar(text.charAt(end)) && isWordChar(text.charAt(end - 1))) {
+        continue;
+      }
+      for (int bits = lengths; bits != 0; bits &= bits - 1) {
+        int len = Integer.numberOfTrailingZeros(bits);
+        int s = end - len;
+        if (s < from) {
+          break;
+        }
+        if (s > from && isWordChar(text.charAt(s - 1)) && isWordChar(text.charAt(s))) {
+          continue;
+        }
+        long h = 0;
+        for (int i = s; i < end; i++) {
+          char c = text.charAt(i);
+          h = (h << 8) + (c < 256 ? GEAR[c] : gear(Variants.fold(c)));
+        }
+        long key = shortKey(h, len);
+        m = probeChars(st, key, key * MIX, text, from, to, s, m);
+      }
+    }
+    return m;
+  }
+
+  private static Matches shortPass(byte[] bytes, int from, int to, Table st, int lengths,
+      Matches m) {
+    for (int end = from + 1; end <= to; end++) {
+      if (end < to && isWordByte(bytes[end]) && isWordByte(bytes[end - 1])) {
+        continue;
+      }
+      for (int bits = lengths; bits != 0; bits &= bits - 1) {
+        int len = Integer.numberOfTrailingZeros(bits);
+        int s = end - len;
+        if (s < from) {
+          break;
+        }
+        if (s > from && isWordByte(bytes[s - 1]) && isWordByte(bytes[s])) {
+          continue;
+        }
+        long h = 0;
+        for (int i = s; i < end; i++) {
+          h = (h << 8) + GEAR[bytes[i] & 0xFF];
+        }
+        long key = shortKey(h, len);
+        m = probeBytes(st, key, key * MIX, bytes, from, to, s, m);
+      }
+    }
+    return m;
+  }
+
+  /** A letter, digit or '_': a short value inside a run of these is not a whole token. */
+  private static boolean isWordChar(char c) {
+    return c < 128 ? DetectorScanner.isWord(c) : Character.isLetterOrDigit(c);
+  }
+
+  /** As {@link #isWordChar}; a non-ASCII byte is part of a (possibly letter) character. */
+  private static boolean isWordByte(byte b) {
+    return b < 0 || DetectorScanner.isWord(b);
   }
 
   private Matches hashPass(String text, int from, int to, Table t) {
@@ -570,17 +698,34 @@ public final class RedactionIndex {
   /** Merged matches in {@code bytes[from, to)}, or {@code null} when there are none. */
   Matches scanBytes(byte[] bytes, int from, int to) {
     Table t = table; // volatile read: sees every registration that returned before
-    boolean values = t.live > 0 && to - from >= window;
-    Set<TokenDetector> dets = detectors;
-    boolean detect = !dets.isEmpty();
-    if (!values && !detect) {
-      return null;
+    Matches m = t.live > 0 && to - from >= window ? hashPass(bytes, from, to, t) : null;
+    int lengths = shortLengthsUtf8;
+    if (lengths != 0) {
+      m = shortPass(bytes, from, to, shortTable, lengths, m);
     }
-    Matches m = values ? hashPass(bytes, from, to, t) : null;
-    if (detect) {
-      m = DetectorScanner.scan(bytes, from, to, dets, m);
+    if (!detectors.isEmpty()) {
+      m = DetectorScanner.scan(bytes, from, to, detectors, m);
+    }
+    boolean forms = EncodedForms.mayHold(bytes, from, to);
+    boolean shortChars = shortNonAscii && hasNonAscii(bytes, from, to);
+    if (forms || shortChars) {
+      EncodedForms.View chars = EncodedForms.fromUtf8(bytes, from, to);
+      List<EncodedForms.View> views = forms ? EncodedForms.views(chars) : new ArrayList<>(1);
+      if (shortChars) {
+        views.add(chars);
+      }
+      m = scanViews(views, t, m);
     }
     return m == null ? null : m.merge();
+  }
+
+  private static boolean hasNonAscii(byte[] bytes, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (bytes[i] < 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Matches hashPass(byte[] bytes, int from, int to, Table t) {
@@ -793,10 +938,53 @@ public final class RedactionIndex {
     return t;
   }
 
+  /** Adds a short value: its whole folded units under one key, in the short-value table. */
+  private void insertShort(Registration reg, Object units, int modes) {
+    int len = unitLength(units);
+    if (len >= MAX_WINDOW) {
+      // the UTF-8 form of a non-ASCII short value: bytes holding non-ASCII are matched as chars
+      wipe(units);
+      shortNonAscii = true;
+      return;
+    }
+    Table st = shortTable;
+    if ((st.used + 1) * 2 > st.keys.length) {
+      st = rehash(st, st.keys.length * 2);
+    }
+    long key = shortKey(units, len);
+    st.put(new Entry(key, units, len, 0, modes, 0, reg, null));
+    reg.add(key, units);
+    patternCount++;
+    shortCount++;
+    shortTable = st;
+    if ((modes & MODE_CHAR) != 0) {
+      shortLengths |= 1 << len;
+    }
+    if ((modes & MODE_BYTE) != 0) {
+      shortLengthsUtf8 |= 1 << len;
+    }
+  }
+
+  private static long shortKey(Object units, int len) {
+    long h = 0;
+    for (int i = 0; i < len; i++) {
+      h = (h << 8) + gear(unit(units, i));
+    }
+    return shortKey(h, len);
+  }
+
+  /** The key of a gear hash over exactly {@code len} (at most 7) units. */
+  private static long shortKey(long h, int len) {
+    return ((h & ((1L << (8 * len)) - 1)) ^ ((long) len << 58)) | 1;
+  }
+
   private Table remove(Table t, Registration reg) {
     for (int i = 0; i < reg.hashes.length; i++) {
-      t.removeOwner(reg.hashes[i], reg);
+      (reg.shortValue ? shortTable : t).removeOwner(reg.hashes[i], reg);
       wipe(reg.arrays[i]);
+    }
+    if (reg.shortValue) {
+      shortCount--;
     }
     patternCount -= reg.hashes.length;
     lru.remove(reg);
@@ -843,13 +1031,16 @@ public final class RedactionIndex {
   static final class Registration {
     final SecretRef ref;
     final byte[] mac;
+    /** Held in the short-value table, matched only as a whole token. */
+    final boolean shortValue;
     long[] hashes = new long[0];
     Object[] arrays = new Object[0];
     private int size;
 
-    Registration(SecretRef ref, byte[] mac) {
+    Registration(SecretRef ref, byte[] mac, boolean shortValue) {
       this.ref = ref;
       this.mac = mac;
+      this.shortValue = shortValue;
     }
 
     String label() {

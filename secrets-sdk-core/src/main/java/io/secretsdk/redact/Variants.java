@@ -85,11 +85,6 @@ final class Variants {
       if (text != null) {
         add(out, text.clone(), 0, minUnits);
         addLines(out, text, minLength, minUnits);
-        add(out, jsonEscape(text, false, false), 0, minUnits);
-        add(out, jsonEscape(text, true, false), 0, minUnits);
-        add(out, jsonEscape(text, false, true), 0, minUnits);
-        add(out, xmlEscape(text, false), 0, minUnits);
-        add(out, xmlEscape(text, true), 0, minUnits);
       }
       if (value.length <= maxEncodedBytes) {
         add(out, percentEncode(value, false), 0, minUnits);

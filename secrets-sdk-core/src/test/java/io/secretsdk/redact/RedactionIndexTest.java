@@ -167,20 +167,48 @@ final class RedactionIndexTest {
   }
 
   @Test
-  void register_shortValue_notMaskedAndWarnedOnceWithoutValue() {
+  void register_shortValue_maskedAsWholeTokenOnlyAndWarnedOnceWithoutValue() {
     Logger logger = (Logger) LoggerFactory.getLogger(RedactionIndex.class);
     ListAppender<ILoggingEvent> appender = new ListAppender<>();
     appender.start();
     logger.addAppender(appender);
     try {
-      String shortValue = "Ab3$xy7";
+      String shortValue = "Ab3$" + Canaries.alnum(3);
       index.register(REF, shortValue.getBytes(UTF_8));
       index.register(REF, shortValue.getBytes(UTF_8));
-      assertThat(index.redact("v=" + shortValue)).isEqualTo("v=" + shortValue);
+      String mark = "[REDACTED:" + REF + "]";
+      assertThat(index.redact("v=" + shortValue)).isEqualTo("v=" + mark);
+      assertThat(index.redact("password: " + shortValue + ", next")).isEqualTo("password: " + mark + ", next");
+      assertThat(index.redact(shortValue)).isEqualTo(mark);
+      assertThat(new String(index.redactUtf8(("{\"pw\":\"" + shortValue + "\"}").getBytes(UTF_8)), UTF_8))
+          .isEqualTo("{\"pw\":\"" + mark + "\"}");
+      // inside a longer word it is not a token: left alone
+      assertThat(index.redact("x" + shortValue + "y")).isEqualTo("x" + shortValue + "y");
       assertThat(appender.list).hasSize(1);
       ILoggingEvent event = appender.list.get(0);
-      assertThat(event.getFormattedMessage()).contains(REF.toString()).doesNotContain(shortValue);
+      assertThat(event.getFormattedMessage()).contains(REF.toString()).contains("whole token")
+          .doesNotContain(shortValue);
+      assertThat(index.valueCount()).isOne();
+      index.unregister(REF);
+      assertThat(index.redact("v=" + shortValue)).isEqualTo("v=" + shortValue);
+    } finally {
+      logger.detachAppender(appender);
+    }
+  }
+
+  @Test
+  void register_valueUnderFourChars_notMaskedAndWarned() {
+    Logger logger = (Logger) LoggerFactory.getLogger(RedactionIndex.class);
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    logger.addAppender(appender);
+    try {
+      String tiny = Canaries.alnum(3);
+      index.register(REF, tiny.getBytes(UTF_8));
+      assertThat(index.redact("v=" + tiny)).isEqualTo("v=" + tiny);
       assertThat(index.valueCount()).isZero();
+      assertThat(appender.list).singleElement().satisfies(e ->
+          assertThat(e.getFormattedMessage()).contains("not masked").doesNotContain(tiny));
     } finally {
       logger.detachAppender(appender);
     }
