@@ -2,9 +2,7 @@ package io.secretsdk.redact;
 
 import io.secretsdk.SecretRef;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -15,8 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,7 +112,6 @@ public final class RedactionIndex {
   private final Set<TokenDetector> detectors;
   private final int window;
   private final long windowMask;
-  private final byte[] macKey;
 
   private final Object lock = new Object();
   /** Published on every change: the volatile write that makes a registration visible. */
@@ -149,8 +144,6 @@ public final class RedactionIndex {
     this.window = Math.min(options.minValueLength(), MAX_WINDOW);
     // h = (h << 8) + GEAR[unit]: the low 8 * window bits depend on the last window units only
     this.windowMask = window >= 8 ? -1L : (1L << (8 * window)) - 1;
-    this.macKey = new byte[32];
-    new SecureRandom().nextBytes(macKey);
     this.table = new Table(64);
   }
 
@@ -196,43 +189,34 @@ public final class RedactionIndex {
     Objects.requireNonNull(ref, "ref");
     Objects.requireNonNull(value, "value");
     byte[] copy = value.clone();
-    List<Variants.Variant> variants = null;
-    List<Object[]> prepared = null;
+    char[] chars = null;
+    List<Planned> planned = List.of();
+    boolean kept = false;
     boolean warnShort = false;
     int evicted = 0;
     boolean isShort = false;
     try {
-      boolean[] tooShort = new boolean[1];
-      variants = Variants.of(copy, options.minValueLength(), window,
-          options.maxEncodedValueBytes(), tooShort);
-      if (tooShort[0]) {
-        char[] chars = Variants.decodeUtf8(copy);
-        isShort = chars != null && chars.length >= SHORT_VALUE_MIN && chars.length < MAX_WINDOW;
+      boolean ascii = Variants.isAscii(copy);
+      chars = ascii ? null : Variants.decodeUtf8(copy);
+      boolean text = ascii || chars != null;
+      int length = chars != null ? chars.length : copy.length;
+      if (length < options.minValueLength()) {
+        isShort = text && length >= SHORT_VALUE_MIN && length < MAX_WINDOW;
         synchronized (lock) {
           if (warnedShort.size() < MAX_WARNED_REFS && warnedShort.add(ref)) {
             warnShort = true;
           }
         }
         if (!isShort) {
-          if (chars != null) {
-            Arrays.fill(chars, '\0');
-          }
           return;
         }
-        variants = new ArrayList<>(1);
-        for (int i = 0; i < chars.length; i++) {
-          chars[i] = (char) Variants.fold(chars[i]);
-        }
-        variants.add(new Variants.Variant(chars, 0));
       }
-      byte[] mac = mac(copy);
-      prepared = prepare(variants);
-      variants = null;
+      planned = plan(copy, chars, text, isShort);
       synchronized (lock) {
         List<Registration> forRef = byRef.get(ref);
         if (forRef != null) {
           for (Registration r : forRef) {
-            if (MessageDigest.isEqual(r.mac, mac)) {
+            if (MessageDigest.isEqual(r.value, copy)) {
               if (lru.remove(r)) {
                 lru.add(r);
               }
@@ -242,16 +226,16 @@ public final class RedactionIndex {
             }
           }
         }
-        Registration reg = new Registration(ref, mac, isShort);
+        Registration reg = new Registration(ref, copy, chars, isShort);
+        kept = true;
         Table t = table;
-        for (Object[] p : prepared) {
+        for (Planned p : planned) {
           if (isShort) {
-            insertShort(reg, (Object) p[0], (int) p[1]);
+            insertShort(reg, p);
           } else {
-            t = insert(t, reg, (Object) p[0], (int) p[1], (int) p[2]);
+            t = insert(t, reg, p);
           }
         }
-        prepared = null;
         reg.freeze();
         if (CREDENTIAL_SCHEME.equals(ref.scheme())) {
           credentials.add(reg);
@@ -274,16 +258,14 @@ public final class RedactionIndex {
         table = t; // publish
       }
     } finally {
-      Arrays.fill(copy, (byte) 0);
-      if (variants != null) {
-        for (Variants.Variant v : variants) {
-          Arrays.fill(v.units, '\0');
+      if (!kept) {
+        Arrays.fill(copy, (byte) 0);
+        if (chars != null) {
+          Arrays.fill(chars, '\0');
         }
       }
-      if (prepared != null) {
-        for (Object[] p : prepared) {
-          wipe(p[0]);
-        }
+      for (Planned p : planned) {
+        Arrays.fill(p.units, '\0');
       }
       if (warnShort && isShort) {
         LOG.warn("Secret {} is shorter than {} characters: it is masked in logs only where it "
@@ -297,6 +279,75 @@ public final class RedactionIndex {
             + "are no longer masked (warned once)", options.maxValues());
       }
     }
+  }
+
+  /** One form to insert, with its folded units (wiped once inserted). */
+  private static final class Planned {
+    final int form;
+    final int from;
+    final int to;
+    final int modes;
+    final char[] units;
+
+    Planned(int form, int from, int to, int modes, char[] units) {
+      this.form = form;
+      this.from = from;
+      this.to = to;
+      this.modes = modes;
+      this.units = units;
+    }
+  }
+
+  /**
+   * The forms of a value to insert: the value and its lines as text (chars and, where they
+   * differ, UTF-8 bytes), then its byte encodings; forms with the same units are kept once.
+   */
+  private List<Planned> plan(byte[] value, char[] chars, boolean text, boolean isShort) {
+    List<Planned> out = new ArrayList<>(8);
+    int length = chars != null ? chars.length : value.length;
+    if (text) {
+      addRaw(out, value, chars, 0, -1, length);
+      if (!isShort) {
+        List<int[]> lines = chars != null ? Variants.lines(chars, options.minValueLength())
+            : Variants.lines(value, options.minValueLength());
+        for (int[] line : lines) {
+          addRaw(out, value, chars, line[0], line[1], line[1]);
+        }
+      }
+    }
+    if (!isShort && value.length <= options.maxEncodedValueBytes()) {
+      for (int form = Variants.PERCENT_FORM; form < Variants.FORMS; form++) {
+        add(out, new Planned(form, 0, -1, MODE_CHAR | MODE_BYTE,
+            Variants.units(form, value, chars, 0, 0, false)));
+      }
+    }
+    return out;
+  }
+
+  private static void addRaw(List<Planned> out, byte[] value, char[] chars, int from, int to,
+      int end) {
+    if (chars == null) {
+      add(out, new Planned(Variants.RAW, from, to, MODE_CHAR | MODE_BYTE,
+          Variants.units(Variants.RAW, value, null, from, end, false)));
+    } else {
+      add(out, new Planned(Variants.RAW, from, to, MODE_CHAR,
+          Variants.units(Variants.RAW, value, chars, from, end, false)));
+      add(out, new Planned(Variants.RAW, from, to, MODE_BYTE,
+          Variants.units(Variants.RAW, value, chars, from, end, true)));
+    }
+  }
+
+  private static void add(List<Planned> out, Planned p) {
+    if (p.units == null) {
+      return;
+    }
+    for (Planned q : out) {
+      if (q.modes == p.modes && Arrays.equals(q.units, p.units)) {
+        Arrays.fill(p.units, '\0');
+        return;
+      }
+    }
+    out.add(p);
   }
 
   /**
@@ -768,40 +819,49 @@ public final class RedactionIndex {
   private static Matches verifyChars(
       Entry e, String text, int from, int to, int windowStart, Matches m) {
     for (; e != null; e = e.next) {
-      if ((e.modes & MODE_CHAR) == 0) {
+      if ((e.modes() & MODE_CHAR) == 0) {
         continue;
       }
-      int s = windowStart - e.windowOffset;
-      int end = s + e.length;
-      if (s < from || end > to) {
+      char[] u = e.units(false);
+      if (u == null) {
         continue;
       }
-      boolean equal = true;
-      for (int k = 0; k < e.length; k++) {
-        if (unit(e.units, k) != Variants.fold(text.charAt(s + k))) {
-          equal = false;
-          break;
+      try {
+        int s = windowStart - e.windowOffset;
+        int end = s + u.length;
+        if (s < from || end > to) {
+          continue;
         }
-      }
-      if (equal) {
-        if ((e.flags & Variants.EXTEND_LEFT) != 0 && s > from
-            && Variants.isBase64(text.charAt(s - 1))) {
-          s--;
-        }
-        if ((e.flags & Variants.EXTEND_RIGHT) != 0) {
-          int limit = Math.min(to, end + EXTEND_RIGHT_CHARS);
-          while (end < limit && Variants.isBase64(text.charAt(end))) {
-            end++;
-          }
-          limit = Math.min(to, end + EXTEND_RIGHT_PADDING);
-          while (end < limit && text.charAt(end) == '=') {
-            end++;
+        boolean equal = true;
+        for (int k = 0; k < u.length; k++) {
+          if (u[k] != Variants.fold(text.charAt(s + k))) {
+            equal = false;
+            break;
           }
         }
-        if (m == null) {
-          m = new Matches();
+        if (equal) {
+          int flags = Variants.flags(e.form());
+          if ((flags & Variants.EXTEND_LEFT) != 0 && s > from
+              && Variants.isBase64(text.charAt(s - 1))) {
+            s--;
+          }
+          if ((flags & Variants.EXTEND_RIGHT) != 0) {
+            int limit = Math.min(to, end + EXTEND_RIGHT_CHARS);
+            while (end < limit && Variants.isBase64(text.charAt(end))) {
+              end++;
+            }
+            limit = Math.min(to, end + EXTEND_RIGHT_PADDING);
+            while (end < limit && text.charAt(end) == '=') {
+              end++;
+            }
+          }
+          if (m == null) {
+            m = new Matches();
+          }
+          m.add(s, end, e.owner);
         }
-        m.add(s, end, e.owner);
+      } finally {
+        Arrays.fill(u, '\0');
       }
     }
     return m;
@@ -810,100 +870,61 @@ public final class RedactionIndex {
   private static Matches verifyBytes(
       Entry e, byte[] bytes, int from, int to, int windowStart, Matches m) {
     for (; e != null; e = e.next) {
-      if ((e.modes & MODE_BYTE) == 0) {
+      if ((e.modes() & MODE_BYTE) == 0) {
         continue;
       }
-      int s = windowStart - e.windowOffset;
-      int end = s + e.length;
-      if (s < from || end > to) {
+      char[] u = e.units(true);
+      if (u == null) {
         continue;
       }
-      boolean equal = true;
-      for (int k = 0; k < e.length; k++) {
-        if (unit(e.units, k) != Variants.fold(bytes[s + k] & 0xFF)) {
-          equal = false;
-          break;
+      try {
+        int s = windowStart - e.windowOffset;
+        int end = s + u.length;
+        if (s < from || end > to) {
+          continue;
         }
-      }
-      if (equal) {
-        if ((e.flags & Variants.EXTEND_LEFT) != 0 && s > from
-            && Variants.isBase64(bytes[s - 1] & 0xFF)) {
-          s--;
-        }
-        if ((e.flags & Variants.EXTEND_RIGHT) != 0) {
-          int limit = Math.min(to, end + EXTEND_RIGHT_CHARS);
-          while (end < limit && Variants.isBase64(bytes[end] & 0xFF)) {
-            end++;
-          }
-          limit = Math.min(to, end + EXTEND_RIGHT_PADDING);
-          while (end < limit && bytes[end] == '=') {
-            end++;
+        boolean equal = true;
+        for (int k = 0; k < u.length; k++) {
+          if (u[k] != Variants.fold(bytes[s + k] & 0xFF)) {
+            equal = false;
+            break;
           }
         }
-        if (m == null) {
-          m = new Matches();
+        if (equal) {
+          int flags = Variants.flags(e.form());
+          if ((flags & Variants.EXTEND_LEFT) != 0 && s > from
+              && Variants.isBase64(bytes[s - 1] & 0xFF)) {
+            s--;
+          }
+          if ((flags & Variants.EXTEND_RIGHT) != 0) {
+            int limit = Math.min(to, end + EXTEND_RIGHT_CHARS);
+            while (end < limit && Variants.isBase64(bytes[end] & 0xFF)) {
+              end++;
+            }
+            limit = Math.min(to, end + EXTEND_RIGHT_PADDING);
+            while (end < limit && bytes[end] == '=') {
+              end++;
+            }
+          }
+          if (m == null) {
+            m = new Matches();
+          }
+          m.add(s, end, e.owner);
         }
-        m.add(s, end, e.owner);
+      } finally {
+        Arrays.fill(u, '\0');
       }
     }
     return m;
   }
 
-  private static int unit(Object units, int k) {
-    return units instanceof byte[] ? ((byte[]) units)[k] & 0xFF : ((char[]) units)[k];
-  }
-
-  private static int unitLength(Object units) {
-    return units instanceof byte[] ? ((byte[]) units).length : ((char[]) units).length;
-  }
-
-  private static void wipe(Object units) {
-    if (units instanceof byte[]) {
-      Arrays.fill((byte[]) units, (byte) 0);
-    } else if (units instanceof char[]) {
-      Arrays.fill((char[]) units, '\0');
-    }
-  }
-
   // ---------------------------------------------------------------------------------------------
   // the table (writer side, under lock)
 
-  /** Each variant as unit arrays per mode: {units, modes, flags}. Wipes the variants. */
-  private static List<Object[]> prepare(List<Variants.Variant> variants) {
-    List<Object[]> out = new ArrayList<>(variants.size() + 2);
-    for (Variants.Variant v : variants) {
-      char[] c = v.units;
-      int max = 0;
-      for (char ch : c) {
-        max = Math.max(max, ch);
-      }
-      if (max < 0x80) {
-        byte[] b = new byte[c.length];
-        for (int i = 0; i < c.length; i++) {
-          b[i] = (byte) c[i];
-        }
-        out.add(new Object[] {b, MODE_CHAR | MODE_BYTE, v.flags});
-      } else {
-        if (max <= 0xFF) {
-          byte[] b = new byte[c.length];
-          for (int i = 0; i < c.length; i++) {
-            b[i] = (byte) c[i];
-          }
-          out.add(new Object[] {b, MODE_CHAR, v.flags});
-        } else {
-          out.add(new Object[] {c.clone(), MODE_CHAR, v.flags});
-        }
-        out.add(new Object[] {Utf8.encode(c), MODE_BYTE, v.flags});
-      }
-      Arrays.fill(c, '\0');
-    }
-    return out;
-  }
-
-  private Table insert(Table t, Registration reg, Object units, int modes, int flags) {
-    int len = unitLength(units);
+  private Table insert(Table t, Registration reg, Planned p) {
+    char[] units = p.units;
+    int len = units.length;
     if (len < window) {
-      wipe(units);
       return t;
     }
     if ((t.used + 1) * 2 > t.keys.length) {
@@ -915,7 +936,7 @@ public final class RedactionIndex {
     int bestOffset = 0;
     int bestLoad = Integer.MAX_VALUE;
     for (int i = 0; i < len; i++) {
-      h = (h << 8) + gear(unit(units, i));
+      h = (h << 8) + gear(units[i]);
       if (i >= window - 1) {
         long key = (h & windowMask) | 1;
         int load = t.chainLength(key);
@@ -929,21 +950,20 @@ public final class RedactionIndex {
         }
       }
     }
-    t.put(new Entry(bestHash, units, len, bestOffset, modes, flags, reg, null));
-    reg.add(bestHash, units);
+    t.put(bestHash, Entry.of(reg, p, bestOffset));
+    reg.addKey(bestHash);
     patternCount++;
-    if ((modes & MODE_BYTE) != 0 && len > maxPatternBytes) {
+    if ((p.modes & MODE_BYTE) != 0 && len > maxPatternBytes) {
       maxPatternBytes = len;
     }
     return t;
   }
 
   /** Adds a short value: its whole folded units under one key, in the short-value table. */
-  private void insertShort(Registration reg, Object units, int modes) {
-    int len = unitLength(units);
+  private void insertShort(Registration reg, Planned p) {
+    int len = p.units.length;
     if (len >= MAX_WINDOW) {
       // the UTF-8 form of a non-ASCII short value: bytes holding non-ASCII are matched as chars
-      wipe(units);
       shortNonAscii = true;
       return;
     }
@@ -951,26 +971,22 @@ public final class RedactionIndex {
     if ((st.used + 1) * 2 > st.keys.length) {
       st = rehash(st, st.keys.length * 2);
     }
-    long key = shortKey(units, len);
-    st.put(new Entry(key, units, len, 0, modes, 0, reg, null));
-    reg.add(key, units);
+    long h = 0;
+    for (char c : p.units) {
+      h = (h << 8) + gear(c);
+    }
+    long key = shortKey(h, len);
+    st.put(key, Entry.of(reg, p, 0));
+    reg.addKey(key);
     patternCount++;
     shortCount++;
     shortTable = st;
-    if ((modes & MODE_CHAR) != 0) {
+    if ((p.modes & MODE_CHAR) != 0) {
       shortLengths |= 1 << len;
     }
-    if ((modes & MODE_BYTE) != 0) {
+    if ((p.modes & MODE_BYTE) != 0) {
       shortLengthsUtf8 |= 1 << len;
     }
-  }
-
-  private static long shortKey(Object units, int len) {
-    long h = 0;
-    for (int i = 0; i < len; i++) {
-      h = (h << 8) + gear(unit(units, i));
-    }
-    return shortKey(h, len);
   }
 
   /** The key of a gear hash over exactly {@code len} (at most 7) units. */
@@ -979,14 +995,14 @@ public final class RedactionIndex {
   }
 
   private Table remove(Table t, Registration reg) {
-    for (int i = 0; i < reg.hashes.length; i++) {
-      (reg.shortValue ? shortTable : t).removeOwner(reg.hashes[i], reg);
-      wipe(reg.arrays[i]);
+    for (long key : reg.keys) {
+      (reg.shortValue ? shortTable : t).removeOwner(key, reg);
     }
+    reg.wipe();
     if (reg.shortValue) {
       shortCount--;
     }
-    patternCount -= reg.hashes.length;
+    patternCount -= reg.keys.length;
     lru.remove(reg);
     credentials.remove(reg);
     List<Registration> forRef = byRef.get(reg.ref);
@@ -1006,40 +1022,35 @@ public final class RedactionIndex {
 
   private static Table rehash(Table old, int capacity) {
     Table t = new Table(capacity);
-    for (Entry head : old.heads) {
-      for (Entry e = head; e != null; e = e.next) {
-        t.put(e);
+    for (int idx = 0; idx < old.heads.length; idx++) {
+      for (Entry e = old.heads[idx]; e != null; e = e.next) {
+        t.put(old.keys[idx], e);
       }
     }
     return t;
   }
 
-  private byte[] mac(byte[] value) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(macKey, "HmacSHA256"));
-      return mac.doFinal(value);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 unavailable", e);
-    }
-  }
-
   /**
-   * One registered (ref, value) and the patterns it owns. The mark is built when a match is
-   * written rather than kept, to save memory per value; matches allocate anyway.
+   * One registered (ref, value): the value itself (its only copy in the index, from which every
+   * form is generated when a window hash hits) and the keys of its table entries.
    */
   static final class Registration {
+    private static final long[] NO_KEYS = new long[0];
+
     final SecretRef ref;
-    final byte[] mac;
+    /** The value's bytes; zeroed when the registration is dropped. */
+    final byte[] value;
+    /** The value's UTF-16 when it has non-ASCII chars, else {@code null}; zeroed when dropped. */
+    final char[] chars;
     /** Held in the short-value table, matched only as a whole token. */
     final boolean shortValue;
-    long[] hashes = new long[0];
-    Object[] arrays = new Object[0];
+    long[] keys = NO_KEYS;
     private int size;
 
-    Registration(SecretRef ref, byte[] mac, boolean shortValue) {
+    Registration(SecretRef ref, byte[] value, char[] chars, boolean shortValue) {
       this.ref = ref;
-      this.mac = mac;
+      this.value = value;
+      this.chars = chars;
       this.shortValue = shortValue;
     }
 
@@ -1047,18 +1058,22 @@ public final class RedactionIndex {
       return "[REDACTED:" + ref + "]";
     }
 
-    void add(long hash, Object units) {
-      if (size == hashes.length) {
-        hashes = Arrays.copyOf(hashes, Math.max(8, size * 2));
-        arrays = Arrays.copyOf(arrays, hashes.length);
+    void addKey(long key) {
+      if (size == keys.length) {
+        keys = Arrays.copyOf(keys, Math.max(8, size * 2));
       }
-      hashes[size] = hash;
-      arrays[size++] = units;
+      keys[size++] = key;
     }
 
     void freeze() {
-      hashes = Arrays.copyOf(hashes, size);
-      arrays = Arrays.copyOf(arrays, size);
+      keys = Arrays.copyOf(keys, size);
+    }
+
+    void wipe() {
+      Arrays.fill(value, (byte) 0);
+      if (chars != null) {
+        Arrays.fill(chars, '\0');
+      }
     }
 
     @Override
@@ -1067,31 +1082,86 @@ public final class RedactionIndex {
     }
   }
 
-  /** An immutable chain link: one pattern (in one or both modes) found through one window hash. */
-  static final class Entry {
-    final long hash;
-    final Object units;
-    final int length;
-    final int windowOffset;
-    final int modes;
-    final int flags;
+  /**
+   * An immutable chain link: one form of a registered value (in one or both modes), found
+   * through one window hash (the table's key). The form's units are generated from the owner's
+   * value when the window hits, not stored.
+   */
+  static class Entry {
     final Registration owner;
+    /** The form in the low 4 bits, the modes above. */
+    private final int kind;
+    final int windowOffset;
     final Entry next;
 
-    Entry(long hash, Object units, int length, int windowOffset, int modes, int flags,
-        Registration owner, Entry next) {
-      this.hash = hash;
-      this.units = units;
-      this.length = length;
-      this.windowOffset = windowOffset;
-      this.modes = modes;
-      this.flags = flags;
+    Entry(Registration owner, int kind, int windowOffset, Entry next) {
       this.owner = owner;
+      this.kind = kind;
+      this.windowOffset = windowOffset;
       this.next = next;
     }
 
+    static Entry of(Registration owner, Planned p, int windowOffset) {
+      int kind = p.form | (p.modes << 4);
+      return p.to < 0 ? new Entry(owner, kind, windowOffset, null)
+          : new LineEntry(owner, kind, windowOffset, null, p.from, p.to);
+    }
+
+    final int kind() {
+      return kind;
+    }
+
+    final int form() {
+      return kind & 15;
+    }
+
+    final int modes() {
+      return kind >>> 4;
+    }
+
+    int from() {
+      return 0;
+    }
+
+    int to() {
+      return owner.chars != null ? owner.chars.length : owner.value.length;
+    }
+
+    /** This form's folded units, as a new array the caller wipes; {@code null} if empty. */
+    final char[] units(boolean byteMode) {
+      return Variants.units(form(), owner.value, owner.chars, from(), to(),
+          byteMode && owner.chars != null);
+    }
+
     Entry withNext(Entry newNext) {
-      return new Entry(hash, units, length, windowOffset, modes, flags, owner, newNext);
+      return new Entry(owner, kind, windowOffset, newNext);
+    }
+  }
+
+  /** One line of a multi-line value, {@code [from, to)} in its chars. */
+  static final class LineEntry extends Entry {
+    private final int from;
+    private final int to;
+
+    LineEntry(Registration owner, int kind, int windowOffset, Entry next, int from, int to) {
+      super(owner, kind, windowOffset, next);
+      this.from = from;
+      this.to = to;
+    }
+
+    @Override
+    int from() {
+      return from;
+    }
+
+    @Override
+    int to() {
+      return to;
+    }
+
+    @Override
+    Entry withNext(Entry newNext) {
+      return new LineEntry(owner, kind(), windowOffset, newNext, from, to);
     }
   }
 
@@ -1138,14 +1208,14 @@ public final class RedactionIndex {
       return n;
     }
 
-    void put(Entry e) {
-      int idx = slot(e.hash);
+    void put(long key, Entry e) {
+      int idx = slot(key);
       Entry head = heads[idx];
       heads[idx] = e.withNext(head);
-      int bit = (int) ((e.hash * MIX) >>> filterShift);
+      int bit = (int) ((key * MIX) >>> filterShift);
       filter[bit >>> 6] |= 1L << bit;
       if (keys[idx] == 0) {
-        keys[idx] = e.hash;
+        keys[idx] = key;
         used++;
       } else if (head == null) {
         tombstones--;

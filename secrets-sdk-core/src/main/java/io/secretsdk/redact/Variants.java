@@ -39,17 +39,6 @@ final class Variants {
     FOLD['_'] = '/';
   }
 
-  /** One folded pattern and how a match of it may be extended. */
-  static final class Variant {
-    final char[] units;
-    final int flags;
-
-    Variant(char[] units, int flags) {
-      this.units = units;
-      this.flags = flags;
-    }
-  }
-
   private Variants() {}
 
   /**
@@ -67,64 +56,83 @@ final class Variants {
         || unit == '+' || unit == '/' || unit == '-' || unit == '_';
   }
 
+  // forms generated from the value when they are inserted or verified, never stored
+
+  /** The value itself (or one of its lines): its chars, or its UTF-8 bytes in the byte path. */
+  static final int RAW = 0;
+  /** Percent-encoding, HTML form style (space as '+'). */
+  static final int PERCENT_FORM = 1;
+  /** Percent-encoding, RFC 3986 style. */
+  static final int PERCENT_RFC = 2;
+  static final int HEX_FORM = 3;
+  /** Base64 core at byte alignment 0; {@code BASE64 + 1} and {@code BASE64 + 2} the others. */
+  static final int BASE64 = 4;
+  static final int FORMS = 7;
+
+  /** How a match of {@code form} may be extended (see {@link #EXTEND_LEFT}). */
+  static int flags(int form) {
+    return form == BASE64 ? EXTEND_RIGHT : form > BASE64 ? EXTEND_LEFT | EXTEND_RIGHT : 0;
+  }
+
   /**
-   * The folded variants of {@code value}, each at least {@code minUnits} long, or an empty list
-   * if the value is shorter than {@code minLength}. {@code shortValue[0]} is set when the value
-   * was too short.
+   * The folded units of one form of a value, as a new array the caller wipes, or {@code null}
+   * when the form is empty. {@code chars} is the value's UTF-16 when it has non-ASCII chars (then
+   * {@code from}/{@code to} of {@code RAW} are char indexes), else {@code null}; {@code utf8}
+   * asks for {@code RAW} as UTF-8 bytes (one unit per byte).
    */
-  static List<Variant> of(byte[] value, int minLength, int minUnits, int maxEncodedBytes,
-      boolean[] shortValue) {
-    List<Variant> out = new ArrayList<>();
-    char[] text = decodeUtf8(value);
-    try {
-      int length = text != null ? text.length : value.length;
-      if (length < minLength) {
-        shortValue[0] = true;
-        return out;
-      }
-      if (text != null) {
-        add(out, text.clone(), 0, minUnits);
-        addLines(out, text, minLength, minUnits);
-      }
-      if (value.length <= maxEncodedBytes) {
-        add(out, percentEncode(value, false), 0, minUnits);
-        add(out, percentEncode(value, true), 0, minUnits);
-        add(out, hex(value), 0, minUnits);
-        for (int align = 0; align < 3; align++) {
-          add(out, base64Core(value, align), align == 0 ? EXTEND_RIGHT : EXTEND_LEFT | EXTEND_RIGHT,
-              minUnits);
+  static char[] units(int form, byte[] value, char[] chars, int from, int to, boolean utf8) {
+    char[] u;
+    switch (form) {
+      case RAW:
+        if (chars == null) {
+          u = new char[to - from];
+          for (int i = from; i < to; i++) {
+            u[i - from] = (char) (value[i] & 0xFF);
+          }
+        } else if (!utf8) {
+          u = Arrays.copyOfRange(chars, from, to);
+        } else {
+          char[] range = Arrays.copyOfRange(chars, from, to);
+          byte[] b = Utf8.encode(range);
+          Arrays.fill(range, '\0');
+          u = new char[b.length];
+          for (int i = 0; i < b.length; i++) {
+            u[i] = (char) (b[i] & 0xFF);
+          }
+          Arrays.fill(b, (byte) 0);
         }
-      }
-      return out;
-    } finally {
-      if (text != null) {
-        Arrays.fill(text, '\0');
+        break;
+      case PERCENT_FORM:
+      case PERCENT_RFC:
+        u = percentEncode(value, form == PERCENT_FORM);
+        break;
+      case HEX_FORM:
+        u = hex(value);
+        break;
+      default:
+        u = base64Core(value, form - BASE64);
+    }
+    if (u != null) {
+      for (int i = 0; i < u.length; i++) {
+        u[i] = (char) fold(u[i]);
       }
     }
+    return u;
   }
 
-  /** Adds {@code units} folded, unless too short or already present; wipes it if not kept. */
-  private static void add(List<Variant> out, char[] units, int flags, int minUnits) {
-    if (units == null) {
-      return;
-    }
-    for (int i = 0; i < units.length; i++) {
-      units[i] = (char) fold(units[i]);
-    }
-    if (units.length < minUnits) {
-      Arrays.fill(units, '\0');
-      return;
-    }
-    for (Variant v : out) {
-      if (Arrays.equals(v.units, units)) {
-        Arrays.fill(units, '\0');
-        return;
+  /** Whether every byte is ASCII. */
+  static boolean isAscii(byte[] value) {
+    for (byte b : value) {
+      if (b < 0) {
+        return false;
       }
     }
-    out.add(new Variant(units, flags));
+    return true;
   }
 
-  private static void addLines(List<Variant> out, char[] text, int minLength, int minUnits) {
+  /** {@code [from, to)} of each line of a multi-line text at least {@code minLength} long. */
+  static List<int[]> lines(char[] text, int minLength) {
+    List<int[]> out = new ArrayList<>();
     int start = 0;
     boolean multiLine = false;
     for (int i = 0; i <= text.length; i++) {
@@ -133,11 +141,21 @@ final class Variants {
           multiLine = true;
         }
         if (multiLine && i - start >= minLength) {
-          add(out, Arrays.copyOfRange(text, start, i), 0, minUnits);
+          out.add(new int[] {start, i});
         }
         start = i + 1;
       }
     }
+    return out;
+  }
+
+  /** As {@link #lines(char[], int)} over the bytes of an ASCII value. */
+  static List<int[]> lines(byte[] ascii, int minLength) {
+    char[] c = new char[ascii.length];
+    for (int i = 0; i < c.length; i++) {
+      c[i] = ascii[i] == '\n' || ascii[i] == '\r' ? (char) ascii[i] : 'x';
+    }
+    return lines(c, minLength);
   }
 
   /** The value as chars if it is well-formed UTF-8, else {@code null}. */
