@@ -103,52 +103,61 @@ final class EncodedForms {
   // ---------------------------------------------------------------------------------------------
   // the pre-filter
 
-  /** Whether {@code text[from, to)} may hold a form decoded here. Allocates nothing. */
+  /** Characters that may start a decoded form: backslash, ampersand, '[', line breaks. */
+  private static final boolean[] TRIGGER = new boolean[128];
+
+  static {
+    for (char c : new char[] {'\\', '&', '[', '\n', '\r'}) {
+      TRIGGER[c] = true;
+    }
+  }
+
+  /**
+   * Whether {@code text[from, to)} may hold a form decoded here: one table lookup per char, and
+   * a closer look only at the rare characters that start a form. Allocates nothing.
+   */
   static boolean mayHold(CharSequence text, int from, int to) {
-    int run = 0;
     for (int i = from; i < to; i++) {
       char c = text.charAt(i);
-      if (c == '\\' || c == '&') {
+      if (c < 128 && TRIGGER[c] && startsForm(c, i, from, to,
+          i + 1 < to ? text.charAt(i + 1) : 0, i + 2 < to ? text.charAt(i + 2) : 0,
+          i + 3 < to ? text.charAt(i + 3) : 0, text, null)) {
         return true;
-      }
-      if (c == '[' && i + 2 < to && startsList(text.charAt(i + 1), text.charAt(i + 2),
-          i + 3 < to ? text.charAt(i + 3) : 0)) {
-        return true;
-      }
-      if (Variants.isBase64(c)) {
-        run++;
-      } else {
-        if ((c == '\n' || c == '\r') && run >= MIN_WRAPPED_LINE) {
-          return true;
-        }
-        run = 0;
       }
     }
     return false;
   }
 
-  /** Whether {@code bytes[from, to)} may hold a form decoded here. Allocates nothing. */
+  /** As {@link #mayHold(CharSequence, int, int)} over bytes. */
   static boolean mayHold(byte[] bytes, int from, int to) {
-    int run = 0;
     for (int i = from; i < to; i++) {
       int c = bytes[i];
-      if (c == '\\' || c == '&') {
+      if (c >= 0 && TRIGGER[c] && startsForm(c, i, from, to,
+          i + 1 < to ? bytes[i + 1] & 0xFF : 0, i + 2 < to ? bytes[i + 2] & 0xFF : 0,
+          i + 3 < to ? bytes[i + 3] & 0xFF : 0, null, bytes)) {
         return true;
-      }
-      if (c == '[' && i + 2 < to
-          && startsList(bytes[i + 1] & 0xFF, bytes[i + 2] & 0xFF, i + 3 < to ? bytes[i + 3] : 0)) {
-        return true;
-      }
-      if (Variants.isBase64(c & 0xFF)) {
-        run++;
-      } else {
-        if ((c == '\n' || c == '\r') && run >= MIN_WRAPPED_LINE) {
-          return true;
-        }
-        run = 0;
       }
     }
     return false;
+  }
+
+  private static boolean startsForm(int c, int i, int from, int to, int c1, int c2, int c3,
+      CharSequence text, byte[] bytes) {
+    if (c == '\\' || c == '&') {
+      return true;
+    }
+    if (c == '[') {
+      return startsList(c1, c2, c3);
+    }
+    // a line break after a base64 line at least MIN_WRAPPED_LINE long
+    int k = i - 1;
+    int run = 0;
+    while (k >= from && run < MIN_WRAPPED_LINE
+        && Variants.isBase64(text != null ? text.charAt(k) : bytes[k] & 0xFF)) {
+      k--;
+      run++;
+    }
+    return run >= MIN_WRAPPED_LINE;
   }
 
   /** {@code [} then a number, or one char and {@code ", "}: what {@code Arrays.toString} writes. */

@@ -8,7 +8,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -20,41 +19,49 @@ import org.slf4j.LoggerFactory;
  * The set of secret values that must never be written out, with the forms they may take in text,
  * and the redaction of text against it.
  *
- * <p><b>What is registered.</b> {@link #register(SecretRef, byte[])} adds a value under its ref
- * together with: each line of a multi-line value; its JSON-escaped forms (as Jackson writes it,
- * with {@code \/}, and with non-ASCII as {@code \}{@code uXXXX}); its XML-escaped forms; its
- * URL-encoded forms (form style and RFC 3986); its hex; and its base64 at each of the three byte
- * alignments it can take inside a longer base64 text. Matching ignores ASCII case and treats
- * {@code -}/{@code +} and {@code _}/{@code /} as equal, so one pattern covers hex in both cases,
- * percent-encoding in both cases and both base64 alphabets; a base64 match is extended over the
- * partial characters and padding around it, which covers padded and unpadded forms and the
- * base64 of the value followed by a newline. The price of folding is that text differing from a
- * secret only in case or in those characters is redacted too.
+ * <p><b>What is masked.</b> A value registered with {@link #register(SecretRef, byte[])} is
+ * masked as itself, line by line when it has several lines, and in the forms programs write it
+ * in: percent-encoded (form style and RFC 3986), hex, and base64 at each of the three byte
+ * alignments it can take inside a longer base64 text (padded or not, either alphabet, wrapped
+ * into MIME or PEM lines). Escaped forms are recognised by decoding the text rather than stored:
+ * JSON and Java/C backslash escapes at any depth (a JSON string inside a JSON string, surrogate
+ * pairs as {@code \}{@code uD83D\}{@code uDE00}, {@code \}{@code xHH} and octal bytes), XML and
+ * HTML entities (named, decimal, hexadecimal), and {@code Arrays.toString} of the value's
+ * {@code byte[]}, {@code char[]} or code points; token formats ({@link TokenDetector}) are found
+ * in those decoded views too, so a PEM key after an escaped newline is masked. Matching ignores
+ * ASCII case and treats {@code -}/{@code +} and {@code _}/{@code /} as equal (hex and
+ * percent-encoding in both cases, both base64 alphabets); the price is that text differing from
+ * a secret only in those ways is masked too.
+ *
+ * <p><b>Short values.</b> A value of {@value #SHORT_VALUE_MIN} characters up to one less than
+ * {@link RedactionOptions#minValueLength()} is masked only where it stands as a whole token:
+ * where the characters on either side are not letters, digits or {@code _} (so
+ * {@code password=hunter2,} and {@code "pw":"hunter2"} are masked, {@code xhunter2y} is not).
+ * Shorter values are not masked by value. Either way a warning naming the ref is logged once.
  *
  * <p><b>Matching.</b> One pass over the text, whatever the number of registered values: a rolling
- * hash of every window of {@code min(minValueLength, 16)} characters is looked up in an
- * open-addressing table that holds, for each pattern, the hash of one of its windows (the window
- * whose bucket was least used when the pattern was added, so values sharing a prefix such as
- * {@code sk-proj-} do not pile up in one bucket); only a hit is verified against the pattern.
- * Beside it, {@link TokenDetector}s run where their vendor prefixes occur. When nothing matches,
- * {@link #redact(CharSequence)} returns the very string it was given and allocates nothing.
- * (A hash index rather than an Aho-Corasick automaton: it takes about a tenth of the memory per
- * pattern character, and adding a value costs time proportional to that value, not to the index.)
+ * hash of every window of {@code min(minValueLength, 8)} characters is looked up in an
+ * open-addressing table that holds, for each form, the hash of one of its windows (the window
+ * whose bucket was least used when the form was added, so values sharing a prefix such as
+ * {@code sk-proj-} do not pile up in one bucket); only a hit is verified, against the form
+ * generated from the value at that moment. Beside it, {@link TokenDetector}s run where their
+ * vendor prefixes occur, and decoded views are made only when a character that starts an escape,
+ * an entity, a list or a wrapped line occurs. When nothing matches, {@link #redact(CharSequence)}
+ * returns the very string it was given and allocates nothing.
  *
- * <p><b>Concurrency.</b> Readers take no lock. Registration is serialized on a lock, updates the
- * table in place (a new table is published through a volatile field when it grows) and ends with
- * a volatile write, so any redaction that starts after {@code register} returns sees the value.
- * A redaction running concurrently with a registration may or may not see it.
+ * <p><b>Concurrency.</b> Readers take no lock. Registration is serialized on a lock, costs time
+ * proportional to the value (never a rebuild of the index; the table doubles when it fills),
+ * updates the table in place (a new table is published through a volatile field when it grows)
+ * and ends with a volatile write, so any redaction that starts after {@code register} returns
+ * sees the value. A redaction running concurrently with a registration may or may not see it.
  *
- * <p><b>Memory policy.</b> At most {@link RedactionOptions#maxValues()} (ref, value) pairs are
- * held (default 20,000; about 1 KiB each for a 40-character value); past it the least recently
- * registered pair is dropped, and a warning is logged once. A ref keeps at most
- * {@link RedactionOptions#maxVersionsPerRef()} distinct values (rotated versions stay masked
- * through a grace window). {@link #unregister(SecretRef)} drops every value of a ref at once.
- * Dropped patterns are overwritten with zeros. Values are held only as patterns inside the index;
- * the caller's array is never kept. Values shorter than
- * {@link RedactionOptions#minValueLength()} are not registered, and a warning naming the ref (never
- * the value) is logged once per ref.
+ * <p><b>Memory policy.</b> The index holds one copy of each value (its forms are generated from
+ * it when a window hash hits) and a table entry per form: about 600 bytes for a 40-byte value.
+ * At most {@link RedactionOptions#maxValues()} (ref, value) pairs are held (default 20,000);
+ * past it the least recently registered pair is dropped, and a warning is logged once. A ref
+ * keeps at most {@link RedactionOptions#maxVersionsPerRef()} distinct values (rotated versions
+ * stay masked through a grace window). {@link #unregister(SecretRef)} drops every value of a ref
+ * at once. Dropped values are overwritten with zeros; the caller's array is never kept.
  *
  * <p>{@link #toString()} shows counts only.
  */
@@ -86,7 +93,7 @@ public final class RedactionIndex {
   private static final int MODE_BYTE = 2;
   private static final int MAX_WARNED_REFS = 1024;
   /** Shortest value masked at all, as a whole token: shorter ones would mask common words. */
-  static final int SHORT_VALUE_MIN = 4;
+  public static final int SHORT_VALUE_MIN = 4;
   /** Base64 characters a match may be extended over to the right (the partial sextet and up to three trailing bytes such as "\r\n"), and '=' padding after them. */
   private static final int EXTEND_RIGHT_CHARS = 4;
   private static final int EXTEND_RIGHT_PADDING = 2;
@@ -130,7 +137,7 @@ public final class RedactionIndex {
   private volatile int maxPatternBytes;
 
   // guarded by lock
-  private final LinkedHashSet<Registration> lru = new LinkedHashSet<>();
+  private final RecencyList lru = new RecencyList();
   /** Credentials are never evicted by resolved values: they stay masked while they may be used. */
   private final Set<Registration> credentials = new HashSet<>();
   private final Map<SecretRef, List<Registration>> byRef = new HashMap<>();
@@ -181,7 +188,8 @@ public final class RedactionIndex {
    * Registers a value and its encoded forms under {@code ref}; from the moment this returns, every
    * redaction that starts masks them. The array is read, not kept: the caller may wipe it at once.
    * Registering the same value under the same ref again only marks it as recently used. A value
-   * shorter than {@link RedactionOptions#minValueLength()} is not registered (warned once per ref).
+   * shorter than {@link RedactionOptions#minValueLength()} is masked only as a whole token, and one
+   * under {@value #SHORT_VALUE_MIN} characters not at all (either way warned once per ref).
    *
    * @throws NullPointerException if {@code ref} or {@code value} is null
    */
@@ -217,9 +225,7 @@ public final class RedactionIndex {
         if (forRef != null) {
           for (Registration r : forRef) {
             if (MessageDigest.isEqual(r.value, copy)) {
-              if (lru.remove(r)) {
-                lru.add(r);
-              }
+              lru.touch(r);
               forRef.remove(r);
               forRef.add(r);
               return;
@@ -247,7 +253,7 @@ public final class RedactionIndex {
           t = remove(t, byRef.get(ref).get(0));
         }
         while (lru.size() > options.maxValues()) {
-          t = remove(t, lru.iterator().next());
+          t = remove(t, lru.oldest());
           evicted++;
         }
         if (evicted > 0 && !warnedEviction) {
@@ -433,7 +439,7 @@ public final class RedactionIndex {
         t = remove(t, credentials.iterator().next());
       }
       while (!lru.isEmpty()) {
-        t = remove(t, lru.iterator().next());
+        t = remove(t, lru.oldest());
       }
       table = new Table(64);
       shortTable = new Table(16);
@@ -1046,6 +1052,10 @@ public final class RedactionIndex {
     final boolean shortValue;
     long[] keys = NO_KEYS;
     private int size;
+    /** Neighbours in the index's {@link RecencyList}, under the index's lock. */
+    Registration older;
+    Registration newer;
+    boolean listed;
 
     Registration(SecretRef ref, byte[] value, char[] chars, boolean shortValue) {
       this.ref = ref;
@@ -1079,6 +1089,69 @@ public final class RedactionIndex {
     @Override
     public String toString() {
       return "Registration[" + ref + "]";
+    }
+  }
+
+  /**
+   * Resolved values from least to most recently registered, linked through the registrations
+   * themselves (a node per value would cost more than the value). Used under the index's lock.
+   */
+  static final class RecencyList {
+    private Registration oldest;
+    private Registration newest;
+    private int size;
+
+    void add(Registration r) {
+      r.older = newest;
+      r.newer = null;
+      if (newest != null) {
+        newest.newer = r;
+      } else {
+        oldest = r;
+      }
+      newest = r;
+      r.listed = true;
+      size++;
+    }
+
+    void remove(Registration r) {
+      if (!r.listed) {
+        return;
+      }
+      if (r.older != null) {
+        r.older.newer = r.newer;
+      } else {
+        oldest = r.newer;
+      }
+      if (r.newer != null) {
+        r.newer.older = r.older;
+      } else {
+        newest = r.older;
+      }
+      r.older = null;
+      r.newer = null;
+      r.listed = false;
+      size--;
+    }
+
+    /** Marks a listed registration as the most recent; others are left alone. */
+    void touch(Registration r) {
+      if (r.listed) {
+        remove(r);
+        add(r);
+      }
+    }
+
+    Registration oldest() {
+      return oldest;
+    }
+
+    int size() {
+      return size;
+    }
+
+    boolean isEmpty() {
+      return size == 0;
     }
   }
 
