@@ -19,9 +19,12 @@ final class CacheEntry {
   final AtomicBoolean refreshing = new AtomicBoolean();
   /** After a failed background refresh, reads do not start another before this time. */
   volatile long nextRefreshAttempt;
+  /** For a negative entry: how many provider failures in a row it stands for (backoff growth). */
+  final int failures;
 
   private CacheEntry(CachedValue current, List<Retired> previous, SecretException failure,
-      long fetchedAt, long refreshAt, long expiresAt, long evictAt) {
+      long fetchedAt, long refreshAt, long expiresAt, long evictAt, int failures) {
+    this.failures = failures;
     this.current = current;
     this.previous = previous;
     this.failure = failure;
@@ -34,11 +37,16 @@ final class CacheEntry {
   static CacheEntry value(CachedValue current, List<Retired> previous, long fetchedAt,
       long refreshAt, long expiresAt, long evictAt) {
     return new CacheEntry(current, List.copyOf(previous), null, fetchedAt, refreshAt, expiresAt,
-        evictAt);
+        evictAt, 0);
   }
 
   static CacheEntry negative(SecretException failure, long now, long evictAt) {
-    return new CacheEntry(null, List.of(), failure, now, evictAt, evictAt, evictAt);
+    return negative(failure, now, evictAt, 1);
+  }
+
+  /** A remembered failure standing for {@code failures} provider failures in a row. */
+  static CacheEntry negative(SecretException failure, long now, long evictAt, int failures) {
+    return new CacheEntry(null, List.of(), failure, now, evictAt, evictAt, evictAt, failures);
   }
 
   boolean isNegative() {

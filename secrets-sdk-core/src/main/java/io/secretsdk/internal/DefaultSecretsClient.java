@@ -49,7 +49,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
@@ -84,7 +83,7 @@ public final class DefaultSecretsClient implements SecretsClient {
   private final String host;
   private final long pid;
   /** Bumped by invalidate/revoke/close: a fetch that started before a bump is never cached. */
-  private final AtomicLong epoch = new AtomicLong();
+  private final Generations generations = new Generations();
   private volatile boolean closed;
 
   /** Built by {@code SecretsClient.Builder} only. */
@@ -245,7 +244,8 @@ public final class DefaultSecretsClient implements SecretsClient {
     }
     for (Map.Entry<String, List<SecretRef>> group : byScheme.entrySet()) {
       SecretProvider provider = s.providers.get(group.getKey());
-      long startEpoch = epoch.get();
+      Map<SecretRef, Long> starts = new java.util.HashMap<>();
+      group.getValue().forEach(r -> starts.put(r, generations.of(r)));
       Map<SecretRef, io.secretsdk.spi.FetchOutcome> outcomes;
       try {
         outcomes = provider.fetchAll(List.copyOf(new java.util.LinkedHashSet<>(group.getValue())),
@@ -255,11 +255,17 @@ public final class DefaultSecretsClient implements SecretsClient {
         group.getValue().forEach(r -> failures.put(r, Failures.copyFor(scrubbed)));
         continue;
       } catch (RuntimeException e) {
-        SecretException wrapped = Failures.fromUnexpected(null, group.getKey(), e);
-        group.getValue().forEach(r -> failures.put(r, Failures.copyFor(wrapped)));
+        // one bad ref must not fail the batch: each ref is fetched on its own, and only the
+        // ones that fail carry a (typed) failure
+        log.debug("the {} provider's batch fetch failed with {}; fetching one by one",
+            group.getKey(), e.getClass().getName());
+        for (SecretRef ref : new java.util.LinkedHashSet<>(group.getValue())) {
+          warmOne(ref, starts.get(ref), failures);
+        }
         continue;
       }
       for (SecretRef ref : group.getValue()) {
+        long startEpoch = starts.get(ref);
         io.secretsdk.spi.FetchOutcome outcome = outcomes.get(ref);
         if (outcome == null) {
           failures.put(ref, new ProviderUnavailableException(ref, "the " + group.getKey()
@@ -288,6 +294,23 @@ public final class DefaultSecretsClient implements SecretsClient {
     return failures;
   }
 
+  /** Fetches and caches one ref of a batch, recording its failure. */
+  private void warmOne(SecretRef ref, long startGeneration, Map<SecretRef, SecretException> failures) {
+    try {
+      FetchResult result = fetchWithRetry(ref);
+      Installed installed = install(ref, result, startGeneration, null);
+      audit(AuditEvent.Type.REFRESH, ref, AuditEvent.Outcome.SUCCESS, installed.entry.current, null, null);
+      afterInstall(ref, installed);
+      if (!installed.cached) {
+        installed.entry.current.wipe();
+      }
+    } catch (SecretException failure) {
+      rememberFailure(ref, failure, startGeneration);
+      audit(AuditEvent.Type.REFRESH, ref, Failures.outcomeOf(failure), null, null, failure);
+      failures.put(ref, failure);
+    }
+  }
+
   @Override
   public Secret refresh(SecretRef ref) {
     try {
@@ -301,7 +324,7 @@ public final class DefaultSecretsClient implements SecretsClient {
     ensureOpen();
     SecretRef target = route(ref);
     checkPolicy(null, ref, target);
-    long startEpoch = epoch.get();
+    long startEpoch = generations.of(target);
     try {
       FetchResult result = fetchWithRetry(target);
       Installed installed = install(target, result, startEpoch, null);
@@ -333,7 +356,7 @@ public final class DefaultSecretsClient implements SecretsClient {
 
   private void invalidateInside(SecretRef ref) {
     SecretRef target = route(ref);
-    epoch.incrementAndGet();
+    generations.bump(target);
     dropAndWipe(target);
     audit(AuditEvent.Type.INVALIDATED, target, AuditEvent.Outcome.SUCCESS, null, null, null);
   }
@@ -349,7 +372,7 @@ public final class DefaultSecretsClient implements SecretsClient {
 
   private void revokeInside(SecretRef ref) {
     SecretRef target = route(ref);
-    epoch.incrementAndGet();
+    generations.bump(target);
     dropAndWipe(target);
     // a revoked value stays masked: copies handed out before may still reach a log line, and the
     // index bounds its own memory (RedactionOptions)
@@ -386,7 +409,7 @@ public final class DefaultSecretsClient implements SecretsClient {
       return;
     }
     closed = true;
-    epoch.incrementAndGet();
+    generations.bumpAll();
     if (ownedExecutor != null) {
       ownedExecutor.shutdownNow();
       try {
@@ -445,7 +468,15 @@ public final class DefaultSecretsClient implements SecretsClient {
             auditResolve(ref, Failures.outcomeOf(copy), null, true, copy);
             throw copy;
           }
-        } else if (now < e.expiresAt) {
+        } else if (now < e.expiresAt
+            || (now < e.evictAt && now < e.nextRefreshAttempt && !e.current.isWiped())) {
+          if (now >= e.expiresAt) {
+            Secret stale = serve(ref, e, true);
+            if (stale != null) {
+              return stale;
+            }
+            continue;
+          }
           byte[] copy = e.current.copyOrNull();
           if (copy != null) {
             if (now >= e.refreshAt && now >= e.nextRefreshAttempt) {
@@ -496,7 +527,7 @@ public final class DefaultSecretsClient implements SecretsClient {
         return serve(ref, now, true);
       }
       CacheEntry previous = now != null ? now : seen;
-      long startEpoch = epoch.get();
+      long startEpoch = generations.of(ref);
       try {
         FetchResult result = fetchWithRetry(ref);
         Installed installed = install(ref, result, startEpoch, previous);
@@ -511,6 +542,8 @@ public final class DefaultSecretsClient implements SecretsClient {
         // stale-if-error: a value still inside its TTL or allowed stale window is served
         if (previous != null && !previous.isNegative() && s.ticker.read() < previous.evictAt
             && !previous.current.isWiped()) {
+          // served stale, and no other provider call for this ref before the backoff ends
+          previous.nextRefreshAttempt = s.ticker.read() + missBackoffNanos(1);
           mine.complete(previous);
           s.metrics.refreshFailed(ref.scheme());
           return serve(ref, previous, false);
@@ -518,6 +551,7 @@ public final class DefaultSecretsClient implements SecretsClient {
         if (previous != null && !previous.isNegative() && cache.asMap().remove(ref, previous)) {
           previous.wipeAll(); // past its TTL and stale window: nothing may serve it any more
         }
+        backOffMiss(ref, unavailable, startEpoch, previous);
         mine.completeExceptionally(unavailable);
         auditResolve(ref, AuditEvent.Outcome.UNAVAILABLE, null, false, unavailable);
         throw unavailable;
@@ -567,7 +601,7 @@ public final class DefaultSecretsClient implements SecretsClient {
   }
 
   private void backgroundRefresh(SecretRef ref, CacheEntry e) {
-    long startEpoch = epoch.get();
+    long startEpoch = generations.of(ref);
     try {
       if (closed) {
         return;
@@ -578,34 +612,75 @@ public final class DefaultSecretsClient implements SecretsClient {
       afterInstall(ref, installed);
     } catch (ProviderUnavailableException unavailable) {
       s.metrics.refreshFailed(ref.scheme());
-      long now = s.ticker.read();
-      // try again after a quarter of the remaining validity, at least the initial backoff
-      long wait = Math.max(s.initialBackoff.toNanos(), (e.expiresAt - now) / 4);
-      e.nextRefreshAttempt = now + wait;
+      backOffRefresh(e);
       audit(AuditEvent.Type.REFRESH, ref, AuditEvent.Outcome.UNAVAILABLE, e.current, null, unavailable);
     } catch (SecretException failure) {
-      // the provider says the secret is gone or forbidden: stop serving it
       audit(AuditEvent.Type.REFRESH, ref, Failures.outcomeOf(failure), e.current, null, failure);
-      rememberFailure(ref, failure, startEpoch);
+      if (isGoneOrForbidden(failure)) {
+        // the provider says the secret is gone or forbidden: stop serving it
+        rememberFailure(ref, failure, startEpoch);
+      } else {
+        // any other failure keeps the value until it expires, and backs off like an outage
+        s.metrics.refreshFailed(ref.scheme());
+        backOffRefresh(e);
+      }
     } catch (RuntimeException unexpected) {
       s.metrics.refreshFailed(ref.scheme());
+      backOffRefresh(e);
       log.warn("background refresh of {} failed with {}", ref, unexpected.getClass().getName());
     } finally {
       e.refreshing.set(false);
     }
   }
 
-  /** Replaces a ref's entry with a negative one (when enabled), wiping the old value. */
-  private void rememberFailure(SecretRef ref, SecretException failure, long startEpoch) {
-    if (!(failure instanceof SecretNotFoundException
+  /**
+   * After a failed background refresh, reads start no other before a quarter of the remaining
+   * validity has passed (at least the initial backoff): at most one provider call per interval.
+   */
+  private void backOffRefresh(CacheEntry e) {
+    long now = s.ticker.read();
+    e.nextRefreshAttempt = now + Math.max(s.initialBackoff.toNanos(), (e.expiresAt - now) / 4);
+  }
+
+  private static boolean isGoneOrForbidden(SecretException failure) {
+    return failure instanceof SecretNotFoundException
         || failure instanceof SecretAccessDeniedException
-        || failure instanceof PolicyViolationException)) {
+        || failure instanceof PolicyViolationException;
+  }
+
+  /**
+   * Backoff after {@code failures} transient failures in a row: the initial backoff doubled per
+   * failure up to the maximum, with equal jitter (half fixed, half random) so that clients that
+   * failed together do not come back together.
+   */
+  private long missBackoffNanos(int failures) {
+    long base = s.initialBackoff.toNanos();
+    long cap = Math.max(base, s.maxBackoff.toNanos());
+    long b = failures >= 31 ? cap : Math.min(cap, base << Math.max(0, failures - 1));
+    if (b <= 1) {
+      return Math.max(0, b);
+    }
+    return b / 2 + ThreadLocalRandom.current().nextLong(b / 2 + 1);
+  }
+
+  /**
+   * Remembers a failure as a negative entry for the negative TTL (when enabled). Not-found,
+   * denied and policy failures replace a cached value (wiping it); any other non-transient
+   * failure is remembered only where no value is cached, so a bad answer does not drop a good
+   * value. Transient failures are handled by {@link #backOffMiss}.
+   */
+  private void rememberFailure(SecretRef ref, SecretException failure, long startEpoch) {
+    if (failure instanceof ProviderUnavailableException) {
       return;
     }
+    boolean replacesValue = isGoneOrForbidden(failure);
     long now = s.ticker.read();
     CacheEntry[] replaced = new CacheEntry[1];
     cache.asMap().compute(ref, (k, cur) -> {
-      if (epoch.get() != startEpoch && cur != null) {
+      if (generations.of(ref) != startEpoch && cur != null) {
+        return cur;
+      }
+      if (cur != null && !cur.isNegative() && !replacesValue) {
         return cur;
       }
       replaced[0] = cur;
@@ -617,6 +692,23 @@ public final class DefaultSecretsClient implements SecretsClient {
     if (replaced[0] != null) {
       replaced[0].wipeAll();
     }
+  }
+
+  /**
+   * After a miss failed transiently with nothing to serve, the ref backs off: resolves within the
+   * backoff get a copy of the failure without a provider call.
+   */
+  private void backOffMiss(SecretRef ref, ProviderUnavailableException failure, long startEpoch,
+      CacheEntry previous) {
+    int failures = previous != null && previous.isNegative() ? previous.failures + 1 : 1;
+    long now = s.ticker.read();
+    long until = now + missBackoffNanos(failures);
+    cache.asMap().compute(ref, (k, cur) -> {
+      if (generations.of(ref) != startEpoch || (cur != null && !cur.isNegative())) {
+        return cur;
+      }
+      return CacheEntry.negative(failure, now, until, failures);
+    });
   }
 
   /** The result of {@link #install}: the new entry and what it replaced. */
@@ -663,9 +755,9 @@ public final class DefaultSecretsClient implements SecretsClient {
     CacheEntry[] old = new CacheEntry[1];
     boolean[] rotated = new boolean[1];
     CacheEntry[] built = new CacheEntry[1];
-    if (ttl > 0 && epoch.get() == startEpoch) {
+    if (ttl > 0 && generations.of(ref) == startEpoch) {
       cache.asMap().compute(ref, (k, cur) -> {
-        if (epoch.get() != startEpoch) {
+        if (generations.of(ref) != startEpoch) {
           return cur;
         }
         old[0] = cur;
@@ -796,7 +888,8 @@ public final class DefaultSecretsClient implements SecretsClient {
   }
 
   private boolean isRetryable(Throwable t, long deadline) {
-    if (!(t instanceof ProviderUnavailableException) || closed) {
+    if (!(t instanceof ProviderUnavailableException) || t instanceof Failures.UnexpectedFailure
+        || closed) {
       return false;
     }
     long remaining = deadline - s.ticker.read();

@@ -54,9 +54,22 @@ final class Failures {
    * message may hold anything, so only its type and stack are kept.
    */
   static SecretException fromUnexpected(SecretRef ref, String scheme, RuntimeException e) {
-    return new ProviderUnavailableException(ref, "the " + scheme + " provider failed with "
+    return new UnexpectedFailure(ref, "the " + scheme + " provider failed with "
         + ExceptionExit.text(e.getClass().getName()) + " (message withheld)",
         ExceptionExit.withheld(e));
+  }
+
+  /**
+   * A provider's unexpected runtime exception: typed as unavailable for callers (the exit
+   * rebuilds it as a plain {@link ProviderUnavailableException}), but never retried at once —
+   * a bug does not go away in 200 ms — only after the ref's backoff.
+   */
+  static final class UnexpectedFailure extends ProviderUnavailableException {
+    private static final long serialVersionUID = 1L;
+
+    UnexpectedFailure(SecretRef ref, String message, Throwable cause) {
+      super(ref, message, cause);
+    }
   }
 
   static AuditEvent.Outcome outcomeOf(SecretException e) {
