@@ -63,6 +63,25 @@ import org.slf4j.MDC;
  * refs proceed in parallel; the provider call runs on the first caller's thread with no lock held.
  * Every change to a ref's entry goes through {@link #install}, a short {@code compute} that never
  * does I/O.
+ *
+ * <p>Outcomes of a provider call, and what the ref's entry becomes (at most one provider call per
+ * ref per backoff interval, whatever the sequence of calls):
+ * <table>
+ *   <caption>failure classes</caption>
+ *   <tr><th>outcome</th><th>on a miss</th><th>on a background refresh</th></tr>
+ *   <tr><td>value</td><td>fresh entry</td><td>fresh entry (rotation kept for the grace)</td></tr>
+ *   <tr><td>{@code ProviderUnavailableException} (after retries)</td><td>stale value served and
+ *       backed off, else a backing-off entry: exponential from the initial backoff, equal
+ *       jitter</td><td>value kept, next attempt after a quarter of the remaining TTL</td></tr>
+ *   <tr><td>provider {@code RuntimeException}</td><td>as unavailable, without immediate
+ *       retries</td><td>as unavailable</td></tr>
+ *   <tr><td>not found, denied, policy</td><td>negative entry for the negative TTL</td><td>value
+ *       wiped, negative entry</td></tr>
+ *   <tr><td>any other {@code SecretException}</td><td>negative entry for the negative TTL</td>
+ *       <td>value kept, backed off as unavailable</td></tr>
+ * </table>
+ * Invalidation, revocation and close bump the ref's generation (striped, {@link Generations}): a
+ * fetch that started under an older generation serves its caller once and is not cached.
  */
 public final class DefaultSecretsClient implements SecretsClient {
   private static final Logger log = LoggerFactory.getLogger(DefaultSecretsClient.class);
