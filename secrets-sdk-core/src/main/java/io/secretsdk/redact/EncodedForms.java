@@ -103,11 +103,11 @@ final class EncodedForms {
   // ---------------------------------------------------------------------------------------------
   // the pre-filter
 
-  /** Characters that may start a decoded form: backslash, ampersand, '[', line breaks. */
+  /** Characters that may start a decoded form: backslash, ampersand, '[', '%', quotes, line breaks. */
   private static final boolean[] TRIGGER = new boolean[128];
 
   static {
-    for (char c : new char[] {'\\', '&', '[', '\n', '\r'}) {
+    for (char c : new char[] {'\\', '&', '[', '\n', '\r', '%', '"', '\''}) {
       TRIGGER[c] = true;
     }
   }
@@ -148,6 +148,12 @@ final class EncodedForms {
     }
     if (c == '[') {
       return startsList(c1, c2, c3);
+    }
+    if (c == '%') {
+      return Character.digit(c1, 16) >= 0 && Character.digit(c2, 16) >= 0;
+    }
+    if (c == '"' || c == '\'') {
+      return c1 == c;
     }
     // a line break after a base64 line at least MIN_WRAPPED_LINE long
     int k = i - 1;
@@ -202,6 +208,9 @@ final class EncodedForms {
       for (View v : frontier) {
         addNew(out, next, unescapeBackslashes(v));
         addNew(out, next, unescapeEntities(v));
+        addNew(out, next, unescapePercent(v, false));
+        addNew(out, next, unescapePercent(v, true));
+        addNew(out, next, undoubleQuotes(v));
       }
       frontier = next;
     }
@@ -302,6 +311,24 @@ final class EncodedForms {
             if (i + 6 <= n && hexValue(s, i + 2, i + 6) >= 0) {
               decoded = hexValue(s, i + 2, i + 6);
               consumed = 6;
+            } else if (i + 3 < n && s.charAt(i + 2) == '{') {
+              // ES2015 and Rust: a u, then 1 to 6 hex digits in braces
+              int close = s.indexOf('}', i + 3);
+              int cp = close > i + 3 && close <= i + 9 ? hexValue(s, i + 3, close) : -1;
+              if (cp >= 0 && cp <= 0x10FFFF) {
+                decoded = cp;
+                consumed = close + 1 - i;
+              }
+            }
+            break;
+          case 'U':
+            // Python and C: \U0001F600
+            if (i + 10 <= n) {
+              int cp = hexValue(s, i + 2, i + 10);
+              if (cp >= 0 && cp <= 0x10FFFF) {
+                decoded = cp;
+                consumed = 10;
+              }
             }
             break;
           case 'x': case '0': case '1': case '2': case '3':
@@ -481,6 +508,83 @@ final class EncodedForms {
       cp = named;
     }
     return ((long) cp << 8) | (semi + 1 - i);
+  }
+
+  /**
+   * One level of percent-encoding: runs of {@code %HH} decoded together as UTF-8, and with
+   * {@code plusAsSpace} {@code +} as a space (HTML form style). A URL inside a URL parameter is
+   * two levels. {@code null} when the text holds no {@code %HH}.
+   */
+  static View unescapePercent(View in, boolean plusAsSpace) {
+    String s = in.text;
+    int n = s.length();
+    int i = s.indexOf('%');
+    if (i < 0) {
+      return null;
+    }
+    if (plusAsSpace) {
+      i = 0;
+    }
+    Builder out = null;
+    byte[] run = null;
+    while (i < n) {
+      char c = s.charAt(i);
+      if (c == '%' && i + 3 <= n && hexValue(s, i + 1, i + 3) >= 0) {
+        int end = i;
+        while (end + 3 <= n && s.charAt(end) == '%' && hexValue(s, end + 1, end + 3) >= 0) {
+          end += 3;
+        }
+        if (out == null) {
+          out = new Builder(n, in).copy(s, 0, i);
+        }
+        int count = (end - i) / 3;
+        if (run == null || run.length < count) {
+          run = new byte[Math.max(count, 16)];
+        }
+        int[] at = new int[count];
+        for (int k = 0; k < count; k++) {
+          at[k] = i + 3 * k;
+          run[k] = (byte) hexValue(s, at[k] + 1, at[k] + 3);
+        }
+        appendBytes(run, count, at, end, out);
+        java.util.Arrays.fill(run, 0, count, (byte) 0);
+        i = end;
+        continue;
+      }
+      if (out != null) {
+        out.append(plusAsSpace && c == '+' ? ' ' : c, i, i + 1);
+      } else if (plusAsSpace && c == '+') {
+        out = new Builder(n, in).copy(s, 0, i);
+        out.append(' ', i, i + 1);
+      }
+      i++;
+    }
+    return out == null ? null : out.build();
+  }
+
+  /**
+   * Quotes doubled as CSV and SQL string literals escape them ({@code ""} and {@code ''})
+   * collapsed to one; {@code null} when there are none.
+   */
+  static View undoubleQuotes(View in) {
+    String s = in.text;
+    int n = s.length();
+    Builder out = null;
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if ((c == '"' || c == '\'') && i + 1 < n && s.charAt(i + 1) == c) {
+        if (out == null) {
+          out = new Builder(n, in).copy(s, 0, i);
+        }
+        out.append(c, i, i + 2);
+        i++;
+        continue;
+      }
+      if (out != null) {
+        out.append(c, i, i + 1);
+      }
+    }
+    return out == null ? null : out.build();
   }
 
   /**

@@ -232,9 +232,37 @@ final class EncodedFormsTest {
   }
 
   @Test
+  void percentEncodedOnceAndTwice_masked() {
+    String value = register("p&ss=wörd/" + Canaries.alnum(12) + "?x");
+    String once = java.net.URLEncoder.encode(value, UTF_8);
+    String twice = java.net.URLEncoder.encode("https://app/cb?token=" + once, UTF_8);
+    assertMasked("GET /login?redirect=" + twice + " 302", value);
+    String rfc = java.net.URI.create("https://h/p").resolve("?q=" + once).toString();
+    assertMasked(rfc, value);
+  }
+
+  @Test
+  void codePointEscapesOfOtherLanguages_masked() {
+    String value = register("key-" + Canaries.alnum(12) + "\uD83D\uDD11");
+    String braces = value.codePoints().mapToObj(c -> "\\u{" + Integer.toHexString(c) + "}")
+        .collect(Collectors.joining());
+    String eight = value.codePoints().mapToObj(c -> String.format("\\U%08x", c))
+        .collect(Collectors.joining());
+    assertMasked("js: \"" + braces + "\"", value);
+    assertMasked("py: '" + eight + "'", value);
+  }
+
+  @Test
+  void csvAndSqlDoubledQuotes_masked() {
+    String value = register("it's \"" + Canaries.alnum(12) + "\" done");
+    assertMasked("name,password\nsvc,\"" + value.replace("\"", "\"\"") + "\"\n", value);
+    assertMasked("UPDATE users SET pw = '" + value.replace("'", "''") + "';", value);
+  }
+
+  @Test
   void cleanTextWithEscapes_unchanged() {
     register(awkwardValue());
-    String text = "{\"msg\":\"a \\\"quoted\\\" word &amp; [1, 2, 3] \\u00e9\"}";
+    String text = "{\"msg\":\"a \\\"quoted\\\" word &amp; [1, 2, 3] \\u00e9 %41 ''\",\"e\":\"\"}";
     assertThat(index.redact(text)).isSameAs(text);
     assertThat(index.redactUtf8(text.getBytes(UTF_8))).isEqualTo(text.getBytes(UTF_8));
   }
@@ -252,6 +280,7 @@ final class EncodedFormsTest {
             .replace("'", "&#39;"),
         v -> v.codePoints().mapToObj(c -> c > 0x7E ? "&#x" + Integer.toHexString(c) + ";"
             : String.valueOf((char) c)).collect(Collectors.joining()),
+        v -> java.net.URLEncoder.encode(v, UTF_8),
         v -> Arrays.toString(v.getBytes(UTF_8)),
         v -> Base64.getMimeEncoder().encodeToString(("x".repeat(random.nextInt(80)) + v)
             .getBytes(UTF_8))));
@@ -270,12 +299,12 @@ final class EncodedFormsTest {
       StringBuilder chain = new StringBuilder();
       for (int d = 0; d < depth; d++) {
         int f = random.nextInt(forms.size());
-        if (f >= 3 && d > 0) {
-          f = random.nextInt(3); // base64 and byte lists end a chain: their output is ASCII
+        if (f >= 4 && d > 0) {
+          f = random.nextInt(4); // base64 and byte lists end a chain: their output is ASCII
         }
         chain.append(f);
         text = forms.get(f).apply(text);
-        if (f >= 3) {
+        if (f >= 4) {
           break;
         }
       }
