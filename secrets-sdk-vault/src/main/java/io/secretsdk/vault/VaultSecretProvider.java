@@ -16,6 +16,7 @@ import io.secretsdk.spi.SecretProvider;
 import io.secretsdk.vault.internal.LeaseRegistry;
 import io.secretsdk.vault.internal.MountResolver;
 import io.secretsdk.vault.internal.Op;
+import io.secretsdk.vault.internal.ServerDurations;
 import io.secretsdk.vault.internal.SessionManager;
 import io.secretsdk.vault.internal.VaultClient;
 import io.secretsdk.vault.internal.VaultResponse;
@@ -230,9 +231,9 @@ public final class VaultSecretProvider implements SecretProvider {
     }
     FetchResult.Builder b = FetchResult.builder(select(ref, data))
         .metadata("vault.mount", mount.path).metadata("vault.kv_version", "1");
-    long lease = r.json().path("lease_duration").asLong(0);
-    if (lease > 0) {
-      b.ttl(Duration.ofSeconds(lease));
+    Duration lease = ServerDurations.seconds(r.json().get("lease_duration"));
+    if (!lease.isZero()) {
+      b.ttl(lease);
     }
     return b.build();
   }
@@ -271,7 +272,7 @@ public final class VaultSecretProvider implements SecretProvider {
         throw malformed(ref, "data is not an object");
       }
       String leaseId = r.json().path("lease_id").asText("");
-      Duration duration = Duration.ofSeconds(Math.max(0, r.json().path("lease_duration").asLong(0)));
+      Duration duration = ServerDurations.seconds(r.json().get("lease_duration"));
       if (leaseId.isEmpty()) {
         FetchResult.Builder b = FetchResult.builder(select(ref, data)).metadata("vault.mount", mount.path);
         if (!duration.isZero()) {
@@ -304,11 +305,11 @@ public final class VaultSecretProvider implements SecretProvider {
       throw e;
     }
     if (r.successful()) {
-      long granted = Math.max(0, r.json().path("lease_duration").asLong(0));
-      if (Duration.ofSeconds(granted).compareTo(options.minLeaseTtl()) >= 0 && granted > 0) {
-        boolean capped = granted < held.duration.toSeconds();
-        LOG.debug("Vault lease for {} renewed ({} s)", ref.withoutField(), granted);
-        return held.renewed(Duration.ofSeconds(granted), options.ticker().read(), r.json().path("renewable").asBoolean(true) && !capped);
+      Duration granted = ServerDurations.seconds(r.json().get("lease_duration"));
+      if (granted.compareTo(options.minLeaseTtl()) >= 0 && !granted.isZero()) {
+        boolean capped = granted.compareTo(held.duration) < 0;
+        LOG.debug("Vault lease for {} renewed ({} s)", ref.withoutField(), granted.toSeconds());
+        return held.renewed(granted, options.ticker().read(), r.json().path("renewable").asBoolean(true) && !capped);
       }
       LOG.debug("Vault lease for {} is near its max TTL; obtaining a new one", ref.withoutField());
       return null;
