@@ -45,7 +45,7 @@ import java.util.function.Function;
  *   <tr><td>{@code role_id}</td><td>{@code VAULT_ROLE_ID}</td><td>AppRole role id</td></tr>
  *   <tr><td>{@code secret_id_file}</td><td>{@code VAULT_SECRET_ID}</td><td>AppRole secret id</td></tr>
  *   <tr><td>{@code secret_id_wrapped}</td><td>—</td><td>{@code true}: the secret id is a response-wrapping token</td></tr>
- *   <tr><td>{@code role}</td><td>—</td><td>JWT / Kubernetes role</td></tr>
+ *   <tr><td>{@code role}</td><td>—</td><td>JWT / Kubernetes role; AppRole role name (a wrapped secret id must be for it)</td></tr>
  *   <tr><td>{@code jwt_source}</td><td>—</td><td>{@code github-actions}, {@code kubernetes} or {@code file}</td></tr>
  *   <tr><td>{@code jwt_audience}</td><td>—</td><td>audience asked of GitHub Actions</td></tr>
  *   <tr><td>{@code jwt_file}</td><td>—</td><td>JWT file ({@code jwt_source=file}) or service-account token file</td></tr>
@@ -163,6 +163,7 @@ public final class VaultSecretProviderFactory implements SecretProviderFactory {
               new SecretConfigException(null, 0, "vault.role_id", "AppRole needs role_id (or VAULT_ROLE_ID)"));
           AppRoleAuthenticationOptions.Builder ab = AppRoleAuthenticationOptions.builder().roleId(roleId);
           mount.ifPresent(ab::path);
+          opt(s, "role").ifPresent(ab::roleName);
           Optional<String> secretId = opt(s, "secret_id_file").map(f -> readSmallFile(Path.of(f), "vault.secret_id_file"))
               .or(() -> s.env("VAULT_SECRET_ID"));
           if (secretId.isPresent()) {

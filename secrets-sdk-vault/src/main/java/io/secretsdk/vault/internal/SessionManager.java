@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.secretsdk.ProviderUnavailableException;
 import io.secretsdk.SecretAccessDeniedException;
 import io.secretsdk.SecretException;
+import io.secretsdk.internal.ProviderText;
 import io.secretsdk.redact.RedactionIndex;
 import io.secretsdk.spi.Ticker;
 import io.secretsdk.vault.VaultOptions;
@@ -41,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * <p>Every TTL Vault gives is clamped ({@link ServerDurations}) and counted from before the request
  * that reported it. A renewal that says nothing of the new TTL (204, {@code {}}) is followed by a
  * {@code lookup-self}, and by a login when that gives no TTL either; a token once known to expire is
- * never taken for one that does not, and is never sent after its expiry.
+ * never taken for one that does not, and is never sent after its expiry. A wrapping token is looked
+ * up ({@code sys/wrapping/lookup}) and checked for its creation path and TTL before it is unwrapped.
  *
  * <p>Readers take the current token without locking. While one thread renews, the others keep using
  * the still-valid token; only when there is no valid token do callers wait for the one login.
@@ -52,6 +54,8 @@ public final class SessionManager implements VaultLoginClient, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SessionManager.class);
   private static final long NEVER = Long.MAX_VALUE;
   private static final List<String> LOOKUP_SELF = List.of("auth", "token", "lookup-self");
+  /** The longest response-wrapping TTL accepted: a wrapped secret_id is meant for a short hand-off. */
+  static final Duration MAX_WRAP_TTL = Duration.ofHours(24);
 
   private final VaultTransport transport;
   private final ClientAuthentication auth;
@@ -340,8 +344,9 @@ public final class SessionManager implements VaultLoginClient, AutoCloseable {
   }
 
   @Override
-  public String unwrap(String wrappingToken, String field) {
+  public String unwrap(String wrappingToken, String field, String expectedCreationPath) {
     register("vault/wrapping-token", wrappingToken);
+    checkWrapping(wrappingToken, expectedCreationPath);
     VaultResponse r = transport.send("POST", List.of("sys", "wrapping", "unwrap"), Map.of(), null, wrappingToken, null);
     if (!r.successful()) {
       throw VaultErrors.map(null, Op.UNWRAP, "sys/wrapping/unwrap", r, sensitive);
@@ -353,6 +358,46 @@ public final class SessionManager implements VaultLoginClient, AutoCloseable {
     String unwrapped = v.asText();
     register(field.equals("secret_id") ? "vault/secret-id" : "vault/wrapped-secret", unwrapped);
     return unwrapped;
+  }
+
+  /**
+   * Looks the wrapping token up ({@code sys/wrapping/lookup}, which does not use it up) and refuses
+   * one that was not made by {@code expectedCreationPath} or whose TTL is missing or above
+   * {@link #MAX_WRAP_TTL}: someone else may have made it, so it is not unwrapped.
+   */
+  private void checkWrapping(String wrappingToken, String expectedCreationPath) {
+    ObjectNode body = VaultTransport.JSON.createObjectNode().put("token", wrappingToken);
+    VaultResponse r = transport.send("POST", List.of("sys", "wrapping", "lookup"), Map.of(), body, null, null);
+    if (!r.successful()) {
+      throw VaultErrors.map(null, Op.UNWRAP, "sys/wrapping/lookup", r, sensitive);
+    }
+    JsonNode path = r.data().path("creation_path");
+    String creationPath = path.isTextual() ? path.asText() : "";
+    if (!creationPathMatches(expectedCreationPath, creationPath)) {
+      throw new SecretAccessDeniedException(null, "the response-wrapping token was created by "
+          + (creationPath.isEmpty() ? "an unknown path" : "'" + ProviderText.shown(creationPath) + "'")
+          + ", not by " + expectedCreationPath + "; it was not unwrapped");
+    }
+    Duration ttl = ServerDurations.seconds(r.data().get("creation_ttl"));
+    if (ttl.isZero() || ttl.compareTo(MAX_WRAP_TTL) > 0) {
+      throw new SecretAccessDeniedException(null, "the response-wrapping token has "
+          + (ttl.isZero() ? "no TTL" : "a TTL above " + MAX_WRAP_TTL.toHours() + " h") + "; it was not unwrapped");
+    }
+  }
+
+  /** Whether {@code actual} is {@code expected}, where a {@code *} segment of it stands for any one segment. */
+  static boolean creationPathMatches(String expected, String actual) {
+    String[] want = expected.split("/", -1);
+    String[] got = actual.split("/", -1);
+    if (want.length != got.length) {
+      return false;
+    }
+    for (int i = 0; i < want.length; i++) {
+      if (got[i].isEmpty() || !(want[i].equals("*") || want[i].equals(got[i]))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The mask kind of a login parameter. */
