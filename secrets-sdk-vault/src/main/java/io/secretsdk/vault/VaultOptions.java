@@ -4,7 +4,9 @@ import io.secretsdk.SecretConfigException;
 import io.secretsdk.spi.Ticker;
 import io.secretsdk.vault.auth.ClientAuthentication;
 import io.secretsdk.vault.auth.TokenAuthentication;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -12,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Everything a {@link VaultSecretProvider} needs: address, namespace, authentication, TLS material,
@@ -38,6 +41,10 @@ public final class VaultOptions {
   public static final Duration DEFAULT_MIN_LEASE_TTL = Duration.ofSeconds(30);
   /** Largest response body accepted, by default (1 MiB). */
   public static final long DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+
+  private static final Pattern IPV4_LITERAL =
+      Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+  private static final Pattern IPV6_LITERAL = Pattern.compile("[0-9a-f:.]*:[0-9a-f:.]*");
 
   private final URI address;
   private final String namespace;
@@ -146,7 +153,7 @@ public final class VaultOptions {
     return Optional.ofNullable(clientKey);
   }
 
-  /** Whether plain {@code http://} is allowed to hosts other than loopback. */
+  /** Whether plain {@code http://} is allowed to hosts other than {@code localhost} and loopback literals. */
   public boolean allowInsecureHttp() {
     return allowInsecureHttp;
   }
@@ -317,7 +324,10 @@ public final class VaultOptions {
       return this;
     }
 
-    /** Allow plain {@code http://} to hosts other than loopback (never do this in production). */
+    /**
+     * Allow plain {@code http://} to hosts other than {@code localhost} and loopback address literals
+     * (never do this in production).
+     */
     public Builder allowInsecureHttp(boolean allow) {
       this.allowInsecureHttp = allow;
       return this;
@@ -429,20 +439,41 @@ public final class VaultOptions {
     /**
      * Builds the options.
      *
-     * @throws SecretConfigException if the address is plain {@code http} to a host other than loopback
-     *     and {@link #allowInsecureHttp(boolean)} is not set
+     * @throws SecretConfigException if the address is plain {@code http} to a host other than
+     *     {@code localhost} or a loopback address literal and {@link #allowInsecureHttp(boolean)} is
+     *     not set
      */
     public VaultOptions build() {
       if (address.getScheme().equalsIgnoreCase("http") && !allowInsecureHttp && !isLoopback(address.getHost())) {
-        throw new SecretConfigException(null, 0, "address",
-            "plain http is refused to hosts other than loopback; use https or allowInsecureHttp(true)");
+        throw new SecretConfigException(null, 0, "address", "plain http is refused to hosts other than localhost"
+            + " and loopback addresses (127.0.0.0/8, [::1]); use https or allowInsecureHttp(true)");
       }
       return new VaultOptions(this);
     }
 
+    /**
+     * Whether {@code host} is exactly {@code localhost} or a loopback address literal. The literal is
+     * parsed, never looked up: {@code 127.attacker.example} is a name, so it is not loopback.
+     */
     private static boolean isLoopback(String host) {
       String h = host.toLowerCase(Locale.ROOT);
-      return h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]") || h.equals("::1");
+      if (h.equals("localhost")) {
+        return true;
+      }
+      String literal;
+      if (IPV4_LITERAL.matcher(h).matches()) {
+        literal = h;
+      } else if (h.startsWith("[") && h.endsWith("]") && IPV6_LITERAL.matcher(h.substring(1, h.length() - 1)).matches()) {
+        literal = h.substring(1, h.length() - 1);
+      } else {
+        return false;
+      }
+      try {
+        // a dotted quad or a text with ':' is parsed as an address, without any name lookup
+        return InetAddress.getByName(literal).isLoopbackAddress();
+      } catch (UnknownHostException e) {
+        return false;
+      }
     }
 
     private static Duration positive(Duration d, String name) {
