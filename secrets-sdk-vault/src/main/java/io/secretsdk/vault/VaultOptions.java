@@ -10,10 +10,12 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -63,6 +65,7 @@ public final class VaultOptions {
   private final boolean detectMounts;
   private final MountKind defaultMountKind;
   private final boolean revokeOnClose;
+  private final Set<String> allowedMounts;
   private final Ticker ticker;
 
   private VaultOptions(Builder b) {
@@ -83,6 +86,7 @@ public final class VaultOptions {
     this.detectMounts = b.detectMounts;
     this.defaultMountKind = b.defaultMountKind;
     this.revokeOnClose = b.revokeOnClose;
+    this.allowedMounts = Set.copyOf(b.allowedMounts);
     this.ticker = b.ticker;
   }
 
@@ -116,6 +120,7 @@ public final class VaultOptions {
     b.detectMounts = detectMounts;
     b.defaultMountKind = defaultMountKind;
     b.revokeOnClose = revokeOnClose;
+    b.allowedMounts.addAll(allowedMounts);
     b.ticker = ticker;
     return b;
   }
@@ -208,6 +213,14 @@ public final class VaultOptions {
     return revokeOnClose;
   }
 
+  /**
+   * Vault's own top-level paths (e.g. {@code cubbyhole}, {@code auth/token}) that refs may address
+   * all the same; empty by default, so such refs are refused.
+   */
+  public Set<String> allowedMounts() {
+    return allowedMounts;
+  }
+
   /** The monotonic time source for token and lease expiry. */
   public Ticker ticker() {
     return ticker;
@@ -216,7 +229,8 @@ public final class VaultOptions {
   @Override
   public String toString() {
     return "VaultOptions[address=" + address + ", namespace=" + namespace
-        + ", authentication=" + authentication + ", mounts=" + mounts + "]";
+        + ", authentication=" + authentication + ", mounts=" + mounts
+        + (allowedMounts.isEmpty() ? "" : ", allowedMounts=" + allowedMounts) + "]";
   }
 
   /** Builds {@link VaultOptions}; each setter checks its argument. Not thread-safe. */
@@ -238,6 +252,7 @@ public final class VaultOptions {
     private boolean detectMounts = true;
     private MountKind defaultMountKind = MountKind.KV_V2;
     private boolean revokeOnClose = true;
+    private final Set<String> allowedMounts = new LinkedHashSet<>();
     private Ticker ticker = Ticker.system();
 
     private Builder() {}
@@ -404,12 +419,32 @@ public final class VaultOptions {
      */
     public Builder mount(String path, MountKind kind) {
       Objects.requireNonNull(kind, "kind");
-      String p = Objects.requireNonNull(path, "path").replaceAll("^/+|/+$", "");
-      if (!p.matches("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*") || p.matches("(.*/)?\\.{1,2}(/.*)?")) {
-        throw new IllegalArgumentException("mount path must be like 'secret' or 'team/kv'");
-      }
-      mounts.put(p, kind);
+      mounts.put(mountPath(path, "mount path"), kind);
       return this;
+    }
+
+    /**
+     * Lets refs address one of Vault's own top-level paths, which are refused by default because
+     * they are not secrets engines: {@code auth/}, {@code sys/}, {@code identity/},
+     * {@code cubbyhole/}, {@code token/}, {@code audit/}. E.g. {@code allowMount("cubbyhole")} for
+     * {@code vault://cubbyhole/app#k}; {@code allowMount("auth/token")} would let a ref read the
+     * provider's own token ({@code vault://auth/token/lookup-self#id}), so think twice.
+     *
+     * @param path the path allowed, with everything under it, e.g. {@code cubbyhole}
+     * @throws IllegalArgumentException if {@code path} is not a path like {@code cubbyhole} or
+     *     {@code auth/token}
+     */
+    public Builder allowMount(String path) {
+      allowedMounts.add(mountPath(path, "allowMount path"));
+      return this;
+    }
+
+    private static String mountPath(String path, String what) {
+      String p = Objects.requireNonNull(path, what).replaceAll("^/+|/+$", "");
+      if (!p.matches("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*") || p.matches("(.*/)?\\.{1,2}(/.*)?")) {
+        throw new IllegalArgumentException(what + " must be like 'secret' or 'team/kv'");
+      }
+      return p;
     }
 
     /** Whether to detect mounts through {@code sys/internal/ui/mounts} (default true). */

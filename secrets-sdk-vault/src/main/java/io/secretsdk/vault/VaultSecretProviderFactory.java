@@ -51,6 +51,7 @@ import java.util.function.Function;
  *   <tr><td>{@code jwt_file}</td><td>—</td><td>JWT file ({@code jwt_source=file}) or service-account token file</td></tr>
  *   <tr><td>{@code mounts}</td><td>—</td><td>{@code secret=kv2,legacy=kv1,database=generic}</td></tr>
  *   <tr><td>{@code detect_mounts}</td><td>—</td><td>{@code true} (default) / {@code false}</td></tr>
+ *   <tr><td>{@code allowed_mounts}</td><td>—</td><td>Vault's own paths refs may address all the same, e.g. {@code cubbyhole}</td></tr>
  *   <tr><td>{@code allow_insecure_http}</td><td>—</td><td>allow {@code http://} to hosts other than loopback</td></tr>
  *   <tr><td>{@code connect_timeout}, {@code read_timeout}, {@code call_timeout}</td><td>—</td><td>{@code 10s}, {@code 2m} or ISO-8601</td></tr>
  * </table>
@@ -65,7 +66,7 @@ public final class VaultSecretProviderFactory implements SecretProviderFactory {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(VaultSecretProviderFactory.class);
   private static final Set<String> OPTIONS = Set.of("address", "namespace", "ca_cert", "client_cert", "client_key",
       "auth", "auth_mount", "token_file", "role_id", "secret_id_file", "secret_id_wrapped", "role", "jwt_source",
-      "jwt_audience", "jwt_file", "mounts", "detect_mounts", "allow_insecure_http", "connect_timeout",
+      "jwt_audience", "jwt_file", "mounts", "detect_mounts", "allowed_mounts", "allow_insecure_http", "connect_timeout",
       "read_timeout", "call_timeout");
 
   /** Every option may also be given as an environment variable with this prefix: {@value}. */
@@ -131,6 +132,7 @@ public final class VaultSecretProviderFactory implements SecretProviderFactory {
     opt(settings, "read_timeout").ifPresent(v -> b.readTimeout(duration("read_timeout", v)));
     opt(settings, "call_timeout").ifPresent(v -> b.callTimeout(duration("call_timeout", v)));
     opt(settings, "mounts").ifPresent(v -> mounts(b, v));
+    opt(settings, "allowed_mounts").ifPresent(v -> allowedMounts(b, v));
     b.authentication(authentication(settings));
     return b.build();
   }
@@ -293,6 +295,19 @@ public final class VaultSecretProviderFactory implements SecretProviderFactory {
         b.mount(p.substring(0, eq).strip(), kind);
       } catch (IllegalArgumentException e) {
         throw new SecretConfigException(null, 0, "vault.mounts", e.getMessage());
+      }
+    }
+  }
+
+  private static void allowedMounts(VaultOptions.Builder b, String spec) {
+    for (String part : spec.split(",")) {
+      if (part.isBlank()) {
+        continue;
+      }
+      try {
+        b.allowMount(part.strip());
+      } catch (IllegalArgumentException e) {
+        throw new SecretConfigException(null, 0, "vault.allowed_mounts", e.getMessage());
       }
     }
   }

@@ -119,6 +119,15 @@ final class VaultSecretProviderFactoryTest {
   }
 
   @Test
+  void options_allowedMounts_areRead() {
+    VaultOptions o = options(Map.of("allowed_mounts", "cubbyhole, team/kv"), Map.of("VAULT_TOKEN", "x"));
+
+    assertThat(o.allowedMounts()).containsExactlyInAnyOrder("cubbyhole", "team/kv");
+    assertThatThrownBy(() -> options(Map.of("allowed_mounts", "../sys"), Map.of("VAULT_TOKEN", "x")))
+        .isInstanceOf(SecretConfigException.class).hasMessageContaining("vault.allowed_mounts");
+  }
+
+  @Test
   void options_skipVerifySet_isIgnoredWithWarning() {
     try (LogCapture logs = new LogCapture()) {
       VaultOptions o = options(Map.of(), Map.of("VAULT_TOKEN", "x", "VAULT_SKIP_VERIFY", "true"));
