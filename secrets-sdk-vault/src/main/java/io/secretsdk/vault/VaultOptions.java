@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -67,6 +68,7 @@ public final class VaultOptions {
   private final boolean revokeOnClose;
   private final Set<String> allowedMounts;
   private final Ticker ticker;
+  private final Clock clock;
 
   private VaultOptions(Builder b) {
     this.address = b.address;
@@ -88,6 +90,7 @@ public final class VaultOptions {
     this.revokeOnClose = b.revokeOnClose;
     this.allowedMounts = Set.copyOf(b.allowedMounts);
     this.ticker = b.ticker;
+    this.clock = b.clock;
   }
 
   /** The CLI's defaults: {@code https://127.0.0.1:8200}, token from {@code VAULT_TOKEN}. */
@@ -122,6 +125,7 @@ public final class VaultOptions {
     b.revokeOnClose = revokeOnClose;
     b.allowedMounts.addAll(allowedMounts);
     b.ticker = ticker;
+    b.clock = clock;
     return b;
   }
 
@@ -226,6 +230,11 @@ public final class VaultOptions {
     return ticker;
   }
 
+  /** The wall clock that server timestamps (a KV v2 {@code deletion_time}) are compared with. */
+  public Clock clock() {
+    return clock;
+  }
+
   @Override
   public String toString() {
     return "VaultOptions[address=" + address + ", namespace=" + namespace
@@ -254,6 +263,7 @@ public final class VaultOptions {
     private boolean revokeOnClose = true;
     private final Set<String> allowedMounts = new LinkedHashSet<>();
     private Ticker ticker = Ticker.system();
+    private Clock clock = Clock.systemUTC();
 
     private Builder() {}
 
@@ -468,6 +478,12 @@ public final class VaultOptions {
     /** The monotonic time source (tests inject a fake one). */
     public Builder ticker(Ticker ticker) {
       this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /** The wall clock for server timestamps ({@link Clock#systemUTC()} by default; tests inject a fixed one). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 

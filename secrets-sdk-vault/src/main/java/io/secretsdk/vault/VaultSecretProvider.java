@@ -49,8 +49,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li><b>KV v2</b>: {@code GET <mount>/data/<path>[?version=N]}. Metadata {@code version},
  *       {@code created_time} and {@code custom_metadata.<key>} are returned as
- *       {@link FetchResult#metadata()}; a deleted or destroyed version is not found. Writes use
- *       check-and-set.
+ *       {@link FetchResult#metadata()}; a destroyed version, or one whose {@code deletion_time} has
+ *       passed, is not found whatever data the answer carries (a {@code deletion_time} still ahead
+ *       caps the TTL). Writes use check-and-set.
  *   <li><b>KV v1</b>: {@code GET <mount>/<path>}.
  *   <li><b>Other engines</b> ({@code database/creds/<role>}): a plain read; a lease is held, renewed
  *       ({@code sys/leases/renew}) when the value is fetched again in the second half of its lease,
@@ -165,7 +166,10 @@ public final class VaultSecretProvider implements SecretProvider {
     VaultResponse r = client.call("GET", segs, query, null, ref);
     JsonNode data = r.data().path("data");
     JsonNode meta = r.data().path("metadata");
-    if (r.status() == 404 || (r.successful() && !data.isObject() && meta.isObject())) {
+    Instant deletion = deletionTime(meta);
+    boolean gone = meta.path("destroyed").asBoolean(false) || (deletion != null && !deletion.isAfter(options.clock().instant()));
+    if (r.status() == 404 || (r.successful() && ((!data.isObject() && meta.isObject()) || gone))) {
+      // a destroyed or deleted version is not found, whatever data the answer carries
       throw notFoundKv2(ref, meta);
     }
     if (!r.successful()) {
@@ -175,6 +179,10 @@ public final class VaultSecretProvider implements SecretProvider {
       throw malformed(ref, "data.data is not an object");
     }
     FetchResult.Builder b = FetchResult.builder(select(ref, data));
+    if (deletion != null) {
+      // deletion scheduled (delete_version_after): the value is good until then, not after
+      b.ttl(ServerDurations.clamp(Duration.between(options.clock().instant(), deletion)));
+    }
     b.metadata("vault.mount", mount.path).metadata("vault.kv_version", "2");
     if (meta.isObject()) {
       JsonNode v = meta.path("version");
@@ -208,11 +216,30 @@ public final class VaultSecretProvider implements SecretProvider {
     if (meta.path("destroyed").asBoolean(false)) {
       return new SecretNotFoundException(ref, which + ref.withoutField() + " was destroyed");
     }
-    String deleted = meta.path("deletion_time").asText("");
-    if (!deleted.isEmpty()) {
-      return new SecretNotFoundException(ref, which + ref.withoutField() + " was deleted at " + shown(deleted));
+    JsonNode deleted = meta.path("deletion_time");
+    if (isSet(deleted)) {
+      return new SecretNotFoundException(ref, which + ref.withoutField() + " was deleted"
+          + (deleted.isTextual() ? " at " + shown(deleted.asText()) : ""));
     }
     return new SecretNotFoundException(ref, "no secret at " + ref.withoutField());
+  }
+
+  /**
+   * When a KV v2 version is (to be) deleted: its {@code deletion_time}, or {@link Instant#MIN} when
+   * that is set but unreadable (taken as deleted); null when not set.
+   */
+  private static Instant deletionTime(JsonNode meta) {
+    JsonNode deleted = meta.path("deletion_time");
+    if (!isSet(deleted)) {
+      return null;
+    }
+    Instant at = deleted.isTextual() ? instant(deleted.asText()) : null;
+    return at != null ? at : Instant.MIN;
+  }
+
+  /** Whether a metadata member is there with a value: not missing, null or an empty string. */
+  private static boolean isSet(JsonNode node) {
+    return !node.isMissingNode() && !node.isNull() && !(node.isTextual() && node.asText().isBlank());
   }
 
   private FetchResult readKv1(SecretRef ref, MountResolver.Mount mount) {
