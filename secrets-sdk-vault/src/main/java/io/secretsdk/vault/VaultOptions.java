@@ -27,6 +27,12 @@ import java.util.regex.Pattern;
  * {@code https://127.0.0.1:8200} and {@code VAULT_TOKEN}), or read the CLI's environment variables
  * through {@link VaultSecretProviderFactory}. Every time is a {@link Duration}.
  *
+ * <p>Plain {@code http://} is accepted only to {@code localhost} or a loopback address literal
+ * ({@code 127.0.0.0/8}, {@code [::1]}) unless {@link Builder#allowInsecureHttp(boolean)} is set.
+ * Refs to Vault's own top-level paths ({@code auth/}, {@code sys/}, {@code identity/},
+ * {@code cubbyhole/}, {@code token/}, {@code audit/}) are refused unless
+ * {@link Builder#allowMount(String)} names them.
+ *
  * <p>Immutable and thread-safe.
  */
 public final class VaultOptions {

@@ -60,6 +60,13 @@ import org.slf4j.LoggerFactory;
  * Without {@code #field} the value is the secret's whole {@code data} object as JSON; with it, the
  * field's text (other JSON types as JSON text).
  *
+ * <p>Refs address secrets engines only: a ref under one of Vault's own top-level paths
+ * ({@code auth/}, {@code sys/}, {@code identity/}, {@code cubbyhole/}, {@code token/},
+ * {@code audit/}), or on a mount detected as one of them, is an {@link InvalidSecretRefException}
+ * before anything is read, unless {@link VaultOptions.Builder#allowMount(String)} names its path.
+ * Durations from Vault (lease, token and wrapping TTLs) are clamped to 0..365 days; negative or
+ * unreadable ones count as none.
+ *
  * <p>Errors map onto the core exceptions: 403 → {@link io.secretsdk.SecretAccessDeniedException}
  * (after one fresh login), 404 → {@link SecretNotFoundException}, 400 → {@link
  * InvalidSecretRefException} or {@link SecretVersionConflictException} for check-and-set, 412/429/5xx
@@ -135,7 +142,7 @@ public final class VaultSecretProvider implements SecretProvider {
    * Fetches the value at {@code ref}.
    *
    * @throws InvalidSecretRefException if the ref has unknown parameters, a bad version, names only a
-   *     mount, or pins a version on a mount without versions
+   *     mount, pins a version on a mount without versions, or addresses one of Vault's own paths
    * @throws SecretNotFoundException if there is no secret, version or field at the ref, or the
    *     version was deleted or destroyed
    * @throws io.secretsdk.SecretAccessDeniedException if Vault denies access or the login fails
@@ -385,7 +392,7 @@ public final class VaultSecretProvider implements SecretProvider {
    * @throws UnsupportedOperationException if the ref is not on a KV v2 mount
    * @throws IllegalArgumentException if {@code expectedVersion} is not a non-negative integer, or
    *     {@code value} is not UTF-8 text (field) or a JSON object (no field)
-   * @throws InvalidSecretRefException if the ref pins a version
+   * @throws InvalidSecretRefException if the ref pins a version or addresses one of Vault's own paths
    */
   @Override
   public String write(SecretRef ref, byte[] value, String expectedVersion) {
