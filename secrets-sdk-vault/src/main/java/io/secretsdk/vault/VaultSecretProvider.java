@@ -173,8 +173,9 @@ public final class VaultSecretProvider implements SecretProvider {
     VaultResponse r = client.call("GET", segs, query, null, ref);
     JsonNode data = r.data().path("data");
     JsonNode meta = r.data().path("metadata");
+    Instant now = options.clock().instant();
     Instant deletion = deletionTime(meta);
-    boolean gone = meta.path("destroyed").asBoolean(false) || (deletion != null && !deletion.isAfter(options.clock().instant()));
+    boolean gone = meta.path("destroyed").asBoolean(false) || (deletion != null && !deletion.isAfter(now));
     if (r.status() == 404 || (r.successful() && ((!data.isObject() && meta.isObject()) || gone))) {
       // a destroyed or deleted version is not found, whatever data the answer carries
       throw notFoundKv2(ref, meta);
@@ -188,7 +189,7 @@ public final class VaultSecretProvider implements SecretProvider {
     FetchResult.Builder b = FetchResult.builder(select(ref, data));
     if (deletion != null) {
       // deletion scheduled (delete_version_after): the value is good until then, not after
-      b.ttl(ServerDurations.clamp(Duration.between(options.clock().instant(), deletion)));
+      b.ttl(ServerDurations.clamp(Duration.between(now, deletion)));
     }
     b.metadata("vault.mount", mount.path).metadata("vault.kv_version", "2");
     if (meta.isObject()) {

@@ -386,7 +386,7 @@ public final class SessionManager implements VaultLoginClient, AutoCloseable {
   }
 
   /** Whether {@code actual} is {@code expected}, where a {@code *} segment of it stands for any one segment. */
-  static boolean creationPathMatches(String expected, String actual) {
+  private static boolean creationPathMatches(String expected, String actual) {
     String[] want = expected.split("/", -1);
     String[] got = actual.split("/", -1);
     if (want.length != got.length) {
