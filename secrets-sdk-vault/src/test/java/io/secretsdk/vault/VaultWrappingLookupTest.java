@@ -91,7 +91,8 @@ final class VaultWrappingLookupTest {
 
   @Test
   void resolve_wrappingTokenFromAnotherPath_refusedWithoutUnwrapOrLogin() {
-    String echo = v.canaries.make("echoed-path", "auth/approle/role/x/");
+    // a server echoing the wrapping token (registered before the lookup) in creation_path
+    String echo = "auth/approle/role/" + wrapping + "/secret-id";
     for (String creationPath : List.of("sys/wrapping/wrap", "auth/approle/role/other/secret-id",
         "auth/other/role/ci/secret-id", "auth/approle/role/ci/secret-id/extra", "auth/approle/role//secret-id",
         "auth/approle/role/ci/custom-secret-id", "", echo)) {
