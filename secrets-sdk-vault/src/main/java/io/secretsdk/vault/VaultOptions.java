@@ -4,14 +4,20 @@ import io.secretsdk.SecretConfigException;
 import io.secretsdk.spi.Ticker;
 import io.secretsdk.vault.auth.ClientAuthentication;
 import io.secretsdk.vault.auth.TokenAuthentication;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Everything a {@link VaultSecretProvider} needs: address, namespace, authentication, TLS material,
@@ -20,6 +26,12 @@ import java.util.Optional;
  * <p>Build with {@link #builder()}, take {@link #ofDefaults()} (the {@code vault} CLI's defaults:
  * {@code https://127.0.0.1:8200} and {@code VAULT_TOKEN}), or read the CLI's environment variables
  * through {@link VaultSecretProviderFactory}. Every time is a {@link Duration}.
+ *
+ * <p>Plain {@code http://} is accepted only to {@code localhost} or a loopback address literal
+ * ({@code 127.0.0.0/8}, {@code [::1]}) unless {@link Builder#allowInsecureHttp(boolean)} is set.
+ * Refs to Vault's own top-level paths ({@code auth/}, {@code sys/}, {@code identity/},
+ * {@code cubbyhole/}, {@code token/}, {@code audit/}) are refused unless
+ * {@link Builder#allowMount(String)} names them.
  *
  * <p>Immutable and thread-safe.
  */
@@ -39,6 +51,10 @@ public final class VaultOptions {
   /** Largest response body accepted, by default (1 MiB). */
   public static final long DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 
+  private static final Pattern IPV4_LITERAL =
+      Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+  private static final Pattern IPV6_LITERAL = Pattern.compile("[0-9a-f:.]*:[0-9a-f:.]*");
+
   private final URI address;
   private final String namespace;
   private final ClientAuthentication authentication;
@@ -56,7 +72,9 @@ public final class VaultOptions {
   private final boolean detectMounts;
   private final MountKind defaultMountKind;
   private final boolean revokeOnClose;
+  private final Set<String> allowedMounts;
   private final Ticker ticker;
+  private final Clock clock;
 
   private VaultOptions(Builder b) {
     this.address = b.address;
@@ -76,7 +94,9 @@ public final class VaultOptions {
     this.detectMounts = b.detectMounts;
     this.defaultMountKind = b.defaultMountKind;
     this.revokeOnClose = b.revokeOnClose;
+    this.allowedMounts = Set.copyOf(b.allowedMounts);
     this.ticker = b.ticker;
+    this.clock = b.clock;
   }
 
   /** The CLI's defaults: {@code https://127.0.0.1:8200}, token from {@code VAULT_TOKEN}. */
@@ -109,7 +129,9 @@ public final class VaultOptions {
     b.detectMounts = detectMounts;
     b.defaultMountKind = defaultMountKind;
     b.revokeOnClose = revokeOnClose;
+    b.allowedMounts.addAll(allowedMounts);
     b.ticker = ticker;
+    b.clock = clock;
     return b;
   }
 
@@ -146,7 +168,7 @@ public final class VaultOptions {
     return Optional.ofNullable(clientKey);
   }
 
-  /** Whether plain {@code http://} is allowed to hosts other than loopback. */
+  /** Whether plain {@code http://} is allowed to hosts other than {@code localhost} and loopback literals. */
   public boolean allowInsecureHttp() {
     return allowInsecureHttp;
   }
@@ -201,15 +223,29 @@ public final class VaultOptions {
     return revokeOnClose;
   }
 
+  /**
+   * Vault's own top-level paths (e.g. {@code cubbyhole}, {@code auth/token}) that refs may address
+   * all the same; empty by default, so such refs are refused.
+   */
+  public Set<String> allowedMounts() {
+    return allowedMounts;
+  }
+
   /** The monotonic time source for token and lease expiry. */
   public Ticker ticker() {
     return ticker;
   }
 
+  /** The wall clock that server timestamps (a KV v2 {@code deletion_time}) are compared with. */
+  public Clock clock() {
+    return clock;
+  }
+
   @Override
   public String toString() {
     return "VaultOptions[address=" + address + ", namespace=" + namespace
-        + ", authentication=" + authentication + ", mounts=" + mounts + "]";
+        + ", authentication=" + authentication + ", mounts=" + mounts
+        + (allowedMounts.isEmpty() ? "" : ", allowedMounts=" + allowedMounts) + "]";
   }
 
   /** Builds {@link VaultOptions}; each setter checks its argument. Not thread-safe. */
@@ -231,7 +267,9 @@ public final class VaultOptions {
     private boolean detectMounts = true;
     private MountKind defaultMountKind = MountKind.KV_V2;
     private boolean revokeOnClose = true;
+    private final Set<String> allowedMounts = new LinkedHashSet<>();
     private Ticker ticker = Ticker.system();
+    private Clock clock = Clock.systemUTC();
 
     private Builder() {}
 
@@ -317,7 +355,10 @@ public final class VaultOptions {
       return this;
     }
 
-    /** Allow plain {@code http://} to hosts other than loopback (never do this in production). */
+    /**
+     * Allow plain {@code http://} to hosts other than {@code localhost} and loopback address literals
+     * (never do this in production).
+     */
     public Builder allowInsecureHttp(boolean allow) {
       this.allowInsecureHttp = allow;
       return this;
@@ -394,12 +435,32 @@ public final class VaultOptions {
      */
     public Builder mount(String path, MountKind kind) {
       Objects.requireNonNull(kind, "kind");
-      String p = Objects.requireNonNull(path, "path").replaceAll("^/+|/+$", "");
-      if (!p.matches("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*") || p.matches("(.*/)?\\.{1,2}(/.*)?")) {
-        throw new IllegalArgumentException("mount path must be like 'secret' or 'team/kv'");
-      }
-      mounts.put(p, kind);
+      mounts.put(mountPath(path, "mount path"), kind);
       return this;
+    }
+
+    /**
+     * Lets refs address one of Vault's own top-level paths, which are refused by default because
+     * they are not secrets engines: {@code auth/}, {@code sys/}, {@code identity/},
+     * {@code cubbyhole/}, {@code token/}, {@code audit/}. E.g. {@code allowMount("cubbyhole")} for
+     * {@code vault://cubbyhole/app#k}; {@code allowMount("auth/token")} would let a ref read the
+     * provider's own token ({@code vault://auth/token/lookup-self#id}), so think twice.
+     *
+     * @param path the path allowed, with everything under it, e.g. {@code cubbyhole}
+     * @throws IllegalArgumentException if {@code path} is not a path like {@code cubbyhole} or
+     *     {@code auth/token}
+     */
+    public Builder allowMount(String path) {
+      allowedMounts.add(mountPath(path, "allowMount path"));
+      return this;
+    }
+
+    private static String mountPath(String path, String what) {
+      String p = Objects.requireNonNull(path, what).replaceAll("^/+|/+$", "");
+      if (!p.matches("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*") || p.matches("(.*/)?\\.{1,2}(/.*)?")) {
+        throw new IllegalArgumentException(what + " must be like 'secret' or 'team/kv'");
+      }
+      return p;
     }
 
     /** Whether to detect mounts through {@code sys/internal/ui/mounts} (default true). */
@@ -426,23 +487,50 @@ public final class VaultOptions {
       return this;
     }
 
+    /** The wall clock for server timestamps ({@link Clock#systemUTC()} by default; tests inject a fixed one). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
     /**
      * Builds the options.
      *
-     * @throws SecretConfigException if the address is plain {@code http} to a host other than loopback
-     *     and {@link #allowInsecureHttp(boolean)} is not set
+     * @throws SecretConfigException if the address is plain {@code http} to a host other than
+     *     {@code localhost} or a loopback address literal and {@link #allowInsecureHttp(boolean)} is
+     *     not set
      */
     public VaultOptions build() {
       if (address.getScheme().equalsIgnoreCase("http") && !allowInsecureHttp && !isLoopback(address.getHost())) {
-        throw new SecretConfigException(null, 0, "address",
-            "plain http is refused to hosts other than loopback; use https or allowInsecureHttp(true)");
+        throw new SecretConfigException(null, 0, "address", "plain http is refused to hosts other than localhost"
+            + " and loopback addresses (127.0.0.0/8, [::1]); use https or allowInsecureHttp(true)");
       }
       return new VaultOptions(this);
     }
 
+    /**
+     * Whether {@code host} is exactly {@code localhost} or a loopback address literal. The literal is
+     * parsed, never looked up: {@code 127.attacker.example} is a name, so it is not loopback.
+     */
     private static boolean isLoopback(String host) {
       String h = host.toLowerCase(Locale.ROOT);
-      return h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]") || h.equals("::1");
+      if (h.equals("localhost")) {
+        return true;
+      }
+      String literal;
+      if (IPV4_LITERAL.matcher(h).matches()) {
+        literal = h;
+      } else if (h.startsWith("[") && h.endsWith("]") && IPV6_LITERAL.matcher(h.substring(1, h.length() - 1)).matches()) {
+        literal = h.substring(1, h.length() - 1);
+      } else {
+        return false;
+      }
+      try {
+        // a dotted quad or a text with ':' is parsed as an address, without any name lookup
+        return InetAddress.getByName(literal).isLoopbackAddress();
+      } catch (UnknownHostException e) {
+        return false;
+      }
     }
 
     private static Duration positive(Duration d, String name) {

@@ -16,6 +16,7 @@ import io.secretsdk.spi.SecretProvider;
 import io.secretsdk.vault.internal.LeaseRegistry;
 import io.secretsdk.vault.internal.MountResolver;
 import io.secretsdk.vault.internal.Op;
+import io.secretsdk.vault.internal.ServerDurations;
 import io.secretsdk.vault.internal.SessionManager;
 import io.secretsdk.vault.internal.VaultClient;
 import io.secretsdk.vault.internal.VaultResponse;
@@ -48,8 +49,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li><b>KV v2</b>: {@code GET <mount>/data/<path>[?version=N]}. Metadata {@code version},
  *       {@code created_time} and {@code custom_metadata.<key>} are returned as
- *       {@link FetchResult#metadata()}; a deleted or destroyed version is not found. Writes use
- *       check-and-set.
+ *       {@link FetchResult#metadata()}; a destroyed version, or one whose {@code deletion_time} has
+ *       passed, is not found whatever data the answer carries (a {@code deletion_time} still ahead
+ *       caps the TTL). Writes use check-and-set.
  *   <li><b>KV v1</b>: {@code GET <mount>/<path>}.
  *   <li><b>Other engines</b> ({@code database/creds/<role>}): a plain read; a lease is held, renewed
  *       ({@code sys/leases/renew}) when the value is fetched again in the second half of its lease,
@@ -57,6 +59,13 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Without {@code #field} the value is the secret's whole {@code data} object as JSON; with it, the
  * field's text (other JSON types as JSON text).
+ *
+ * <p>Refs address secrets engines only: a ref under one of Vault's own top-level paths
+ * ({@code auth/}, {@code sys/}, {@code identity/}, {@code cubbyhole/}, {@code token/},
+ * {@code audit/}), or on a mount detected as one of them, is an {@link InvalidSecretRefException}
+ * before anything is read, unless {@link VaultOptions.Builder#allowMount(String)} names its path.
+ * Durations from Vault (lease, token and wrapping TTLs) are clamped to 0..365 days; negative or
+ * unreadable ones count as none.
  *
  * <p>Errors map onto the core exceptions: 403 → {@link io.secretsdk.SecretAccessDeniedException}
  * (after one fresh login), 404 → {@link SecretNotFoundException}, 400 → {@link
@@ -133,7 +142,7 @@ public final class VaultSecretProvider implements SecretProvider {
    * Fetches the value at {@code ref}.
    *
    * @throws InvalidSecretRefException if the ref has unknown parameters, a bad version, names only a
-   *     mount, or pins a version on a mount without versions
+   *     mount, pins a version on a mount without versions, or addresses one of Vault's own paths
    * @throws SecretNotFoundException if there is no secret, version or field at the ref, or the
    *     version was deleted or destroyed
    * @throws io.secretsdk.SecretAccessDeniedException if Vault denies access or the login fails
@@ -164,7 +173,11 @@ public final class VaultSecretProvider implements SecretProvider {
     VaultResponse r = client.call("GET", segs, query, null, ref);
     JsonNode data = r.data().path("data");
     JsonNode meta = r.data().path("metadata");
-    if (r.status() == 404 || (r.successful() && !data.isObject() && meta.isObject())) {
+    Instant now = options.clock().instant();
+    Instant deletion = deletionTime(meta);
+    boolean gone = meta.path("destroyed").asBoolean(false) || (deletion != null && !deletion.isAfter(now));
+    if (r.status() == 404 || (r.successful() && ((!data.isObject() && meta.isObject()) || gone))) {
+      // a destroyed or deleted version is not found, whatever data the answer carries
       throw notFoundKv2(ref, meta);
     }
     if (!r.successful()) {
@@ -174,6 +187,10 @@ public final class VaultSecretProvider implements SecretProvider {
       throw malformed(ref, "data.data is not an object");
     }
     FetchResult.Builder b = FetchResult.builder(select(ref, data));
+    if (deletion != null) {
+      // deletion scheduled (delete_version_after): the value is good until then, not after
+      b.ttl(ServerDurations.clamp(Duration.between(now, deletion)));
+    }
     b.metadata("vault.mount", mount.path).metadata("vault.kv_version", "2");
     if (meta.isObject()) {
       JsonNode v = meta.path("version");
@@ -207,11 +224,30 @@ public final class VaultSecretProvider implements SecretProvider {
     if (meta.path("destroyed").asBoolean(false)) {
       return new SecretNotFoundException(ref, which + ref.withoutField() + " was destroyed");
     }
-    String deleted = meta.path("deletion_time").asText("");
-    if (!deleted.isEmpty()) {
-      return new SecretNotFoundException(ref, which + ref.withoutField() + " was deleted at " + shown(deleted));
+    JsonNode deleted = meta.path("deletion_time");
+    if (isSet(deleted)) {
+      return new SecretNotFoundException(ref, which + ref.withoutField() + " was deleted"
+          + (deleted.isTextual() ? " at " + shown(deleted.asText()) : ""));
     }
     return new SecretNotFoundException(ref, "no secret at " + ref.withoutField());
+  }
+
+  /**
+   * When a KV v2 version is (to be) deleted: its {@code deletion_time}, or {@link Instant#MIN} when
+   * that is set but unreadable (taken as deleted); null when not set.
+   */
+  private static Instant deletionTime(JsonNode meta) {
+    JsonNode deleted = meta.path("deletion_time");
+    if (!isSet(deleted)) {
+      return null;
+    }
+    Instant at = deleted.isTextual() ? instant(deleted.asText()) : null;
+    return at != null ? at : Instant.MIN;
+  }
+
+  /** Whether a metadata member is there with a value: not missing, null or an empty string. */
+  private static boolean isSet(JsonNode node) {
+    return !node.isMissingNode() && !node.isNull() && !(node.isTextual() && node.asText().isBlank());
   }
 
   private FetchResult readKv1(SecretRef ref, MountResolver.Mount mount) {
@@ -230,9 +266,9 @@ public final class VaultSecretProvider implements SecretProvider {
     }
     FetchResult.Builder b = FetchResult.builder(select(ref, data))
         .metadata("vault.mount", mount.path).metadata("vault.kv_version", "1");
-    long lease = r.json().path("lease_duration").asLong(0);
-    if (lease > 0) {
-      b.ttl(Duration.ofSeconds(lease));
+    Duration lease = ServerDurations.seconds(r.json().get("lease_duration"));
+    if (!lease.isZero()) {
+      b.ttl(lease);
     }
     return b.build();
   }
@@ -271,7 +307,7 @@ public final class VaultSecretProvider implements SecretProvider {
         throw malformed(ref, "data is not an object");
       }
       String leaseId = r.json().path("lease_id").asText("");
-      Duration duration = Duration.ofSeconds(Math.max(0, r.json().path("lease_duration").asLong(0)));
+      Duration duration = ServerDurations.seconds(r.json().get("lease_duration"));
       if (leaseId.isEmpty()) {
         FetchResult.Builder b = FetchResult.builder(select(ref, data)).metadata("vault.mount", mount.path);
         if (!duration.isZero()) {
@@ -304,11 +340,11 @@ public final class VaultSecretProvider implements SecretProvider {
       throw e;
     }
     if (r.successful()) {
-      long granted = Math.max(0, r.json().path("lease_duration").asLong(0));
-      if (Duration.ofSeconds(granted).compareTo(options.minLeaseTtl()) >= 0 && granted > 0) {
-        boolean capped = granted < held.duration.toSeconds();
-        LOG.debug("Vault lease for {} renewed ({} s)", ref.withoutField(), granted);
-        return held.renewed(Duration.ofSeconds(granted), options.ticker().read(), r.json().path("renewable").asBoolean(true) && !capped);
+      Duration granted = ServerDurations.seconds(r.json().get("lease_duration"));
+      if (granted.compareTo(options.minLeaseTtl()) >= 0 && !granted.isZero()) {
+        boolean capped = granted.compareTo(held.duration) < 0;
+        LOG.debug("Vault lease for {} renewed ({} s)", ref.withoutField(), granted.toSeconds());
+        return held.renewed(granted, options.ticker().read(), r.json().path("renewable").asBoolean(true) && !capped);
       }
       LOG.debug("Vault lease for {} is near its max TTL; obtaining a new one", ref.withoutField());
       return null;
@@ -357,7 +393,7 @@ public final class VaultSecretProvider implements SecretProvider {
    * @throws UnsupportedOperationException if the ref is not on a KV v2 mount
    * @throws IllegalArgumentException if {@code expectedVersion} is not a non-negative integer, or
    *     {@code value} is not UTF-8 text (field) or a JSON object (no field)
-   * @throws InvalidSecretRefException if the ref pins a version
+   * @throws InvalidSecretRefException if the ref pins a version or addresses one of Vault's own paths
    */
   @Override
   public String write(SecretRef ref, byte[] value, String expectedVersion) {

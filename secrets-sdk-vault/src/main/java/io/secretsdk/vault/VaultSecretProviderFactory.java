@@ -45,12 +45,13 @@ import java.util.function.Function;
  *   <tr><td>{@code role_id}</td><td>{@code VAULT_ROLE_ID}</td><td>AppRole role id</td></tr>
  *   <tr><td>{@code secret_id_file}</td><td>{@code VAULT_SECRET_ID}</td><td>AppRole secret id</td></tr>
  *   <tr><td>{@code secret_id_wrapped}</td><td>—</td><td>{@code true}: the secret id is a response-wrapping token</td></tr>
- *   <tr><td>{@code role}</td><td>—</td><td>JWT / Kubernetes role</td></tr>
+ *   <tr><td>{@code role}</td><td>—</td><td>JWT / Kubernetes role; AppRole role name (a wrapped secret id must be for it)</td></tr>
  *   <tr><td>{@code jwt_source}</td><td>—</td><td>{@code github-actions}, {@code kubernetes} or {@code file}</td></tr>
  *   <tr><td>{@code jwt_audience}</td><td>—</td><td>audience asked of GitHub Actions</td></tr>
  *   <tr><td>{@code jwt_file}</td><td>—</td><td>JWT file ({@code jwt_source=file}) or service-account token file</td></tr>
  *   <tr><td>{@code mounts}</td><td>—</td><td>{@code secret=kv2,legacy=kv1,database=generic}</td></tr>
  *   <tr><td>{@code detect_mounts}</td><td>—</td><td>{@code true} (default) / {@code false}</td></tr>
+ *   <tr><td>{@code allowed_mounts}</td><td>—</td><td>Vault's own paths refs may address all the same, e.g. {@code cubbyhole}</td></tr>
  *   <tr><td>{@code allow_insecure_http}</td><td>—</td><td>allow {@code http://} to hosts other than loopback</td></tr>
  *   <tr><td>{@code connect_timeout}, {@code read_timeout}, {@code call_timeout}</td><td>—</td><td>{@code 10s}, {@code 2m} or ISO-8601</td></tr>
  * </table>
@@ -65,7 +66,7 @@ public final class VaultSecretProviderFactory implements SecretProviderFactory {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(VaultSecretProviderFactory.class);
   private static final Set<String> OPTIONS = Set.of("address", "namespace", "ca_cert", "client_cert", "client_key",
       "auth", "auth_mount", "token_file", "role_id", "secret_id_file", "secret_id_wrapped", "role", "jwt_source",
-      "jwt_audience", "jwt_file", "mounts", "detect_mounts", "allow_insecure_http", "connect_timeout",
+      "jwt_audience", "jwt_file", "mounts", "detect_mounts", "allowed_mounts", "allow_insecure_http", "connect_timeout",
       "read_timeout", "call_timeout");
 
   /** Every option may also be given as an environment variable with this prefix: {@value}. */
@@ -131,6 +132,7 @@ public final class VaultSecretProviderFactory implements SecretProviderFactory {
     opt(settings, "read_timeout").ifPresent(v -> b.readTimeout(duration("read_timeout", v)));
     opt(settings, "call_timeout").ifPresent(v -> b.callTimeout(duration("call_timeout", v)));
     opt(settings, "mounts").ifPresent(v -> mounts(b, v));
+    opt(settings, "allowed_mounts").ifPresent(v -> allowedMounts(b, v));
     b.authentication(authentication(settings));
     return b.build();
   }
@@ -163,6 +165,7 @@ public final class VaultSecretProviderFactory implements SecretProviderFactory {
               new SecretConfigException(null, 0, "vault.role_id", "AppRole needs role_id (or VAULT_ROLE_ID)"));
           AppRoleAuthenticationOptions.Builder ab = AppRoleAuthenticationOptions.builder().roleId(roleId);
           mount.ifPresent(ab::path);
+          opt(s, "role").ifPresent(ab::roleName);
           Optional<String> secretId = opt(s, "secret_id_file").map(f -> readSmallFile(Path.of(f), "vault.secret_id_file"))
               .or(() -> s.env("VAULT_SECRET_ID"));
           if (secretId.isPresent()) {
@@ -292,6 +295,19 @@ public final class VaultSecretProviderFactory implements SecretProviderFactory {
         b.mount(p.substring(0, eq).strip(), kind);
       } catch (IllegalArgumentException e) {
         throw new SecretConfigException(null, 0, "vault.mounts", e.getMessage());
+      }
+    }
+  }
+
+  private static void allowedMounts(VaultOptions.Builder b, String spec) {
+    for (String part : spec.split(",")) {
+      if (part.isBlank()) {
+        continue;
+      }
+      try {
+        b.allowMount(part.strip());
+      } catch (IllegalArgumentException e) {
+        throw new SecretConfigException(null, 0, "vault.allowed_mounts", e.getMessage());
       }
     }
   }

@@ -5,6 +5,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.slf4j.LoggerFactory;
@@ -24,7 +25,11 @@ final class LogCapture implements AutoCloseable {
 
   /** Every captured line: formatted message, MDC and stack trace. */
   List<String> lines() {
-    return appender.list.stream().map(e -> e.getLevel() + " " + e.getLoggerName() + " " + e.getFormattedMessage()
+    List<ILoggingEvent> events;
+    synchronized (appender) { // AppenderBase appends under this lock; other threads may still log
+      events = new ArrayList<>(appender.list);
+    }
+    return events.stream().map(e -> e.getLevel() + " " + e.getLoggerName() + " " + e.getFormattedMessage()
         + " " + e.getMDCPropertyMap()
         + (e.getThrowableProxy() == null ? "" : " " + ThrowableProxyUtil.asString(e.getThrowableProxy())))
         .collect(Collectors.toList());

@@ -1,13 +1,17 @@
 package io.secretsdk.vault;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.secretsdk.InvalidSecretRefException;
 import io.secretsdk.Secret;
 import io.secretsdk.SecretsClient;
 import io.secretsdk.identity.GitHubActionsTokenSource;
 import io.secretsdk.spi.FetchContext;
 import io.secretsdk.vault.auth.JwtAuthentication;
 import io.secretsdk.vault.auth.JwtAuthenticationOptions;
+import io.secretsdk.vault.auth.TokenAuthentication;
+import io.secretsdk.vault.auth.TokenAuthenticationOptions;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +29,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Runs the examples of {@code README.md}: a GitHub Actions job resolving
  * {@code vault://secret/openai/ci#api_key} with OIDC (JWT) auth from configuration alone, against
- * MockWebServer standing in for Vault and for GitHub's token endpoint.
+ * MockWebServer standing in for Vault and for GitHub's token endpoint; and the {@code allowMount}
+ * example.
  */
 @Timeout(30)
 final class ReadmeExampleTest {
@@ -124,5 +129,28 @@ final class ReadmeExampleTest {
       assertThat(apiKey.reveal()).isEqualTo(OPENAI_KEY);
     }
     assertThat(FetchContext.class).isNotNull();
+  }
+
+  @Test
+  void readme_allowMountExample_resolvesCubbyholeAndStillRefusesAuth() {
+    h.vault.on("GET", "auth/token/lookup-self", "token-look-up-self", 200, "{\"data\":{\"ttl\":900,\"renewable\":false}}");
+    h.vault.on("GET", "sys/internal/ui/mounts/cubbyhole/app", "internal-ui-read-mount-information", 200,
+        "{\"data\":{\"path\":\"cubbyhole/\",\"type\":\"cubbyhole\"}}");
+    h.vault.on("GET", "cubbyhole/app", "kv-v1-read", 200, "{\"data\":{\"k\":\"" + OPENAI_KEY + "\"}}");
+
+    // README: the token comes from VAULT_TOKEN; the test gives it literally
+    VaultOptions options = VaultOptions.builder()
+        .address(h.address())
+        .authentication(TokenAuthentication.create(TokenAuthenticationOptions.builder().token(VaultHarness.CANARY_TOKEN).build()))
+        .allowMount("cubbyhole") // vault://cubbyhole/... resolves; auth/, sys/, identity/, token/ stay refused
+        .build();
+    try (SecretsClient client = SecretsClient.builder().provider(VaultSecretProvider.create(options)).build()) {
+      try (Secret s = client.resolve("vault://cubbyhole/app#k")) {
+        assertThat(s.reveal()).isEqualTo(OPENAI_KEY);
+      }
+      assertThatThrownBy(() -> client.resolve("vault://auth/token/lookup-self#id"))
+          .isInstanceOf(InvalidSecretRefException.class).hasMessageContaining("not a secrets engine");
+    }
+    assertThat(h.vault.count("GET", "auth/token/lookup-self")).as("the provider's own token lookup only").isEqualTo(1);
   }
 }

@@ -60,6 +60,28 @@ final class SpecDispatcher extends Dispatcher {
     return on(method, path, operationId, r -> json(status, json));
   }
 
+  /**
+   * Serves {@code POST sys/wrapping/lookup} as the docs show it, with {@code creationPath} and
+   * {@code creationTtl} (raw JSON, e.g. {@code 300}) for {@code wrappingToken} in the body, and 400
+   * for any other token.
+   */
+  SpecDispatcher wrappingLookup(String wrappingToken, String creationPath, String creationTtl) {
+    return on("POST", "sys/wrapping/lookup", "read-wrapping-properties", r -> {
+      String sent;
+      try {
+        sent = VaultSpecs.JSON.readTree(r.getBody().toByteArray()).path("token").asText("");
+      } catch (IOException e) {
+        sent = "";
+      }
+      return wrappingToken.equals(sent)
+          ? json(200, "{\"request_id\":\"481320f5-fdf8-885d-8050-65fa767fd19b\",\"lease_id\":\"\",\"lease_duration\":0,"
+              + "\"renewable\":false,\"data\":{\"creation_path\":\"" + creationPath + "\","
+              + "\"creation_time\":\"2016-09-28T14:16:13.07103516-04:00\",\"creation_ttl\":" + creationTtl + "},"
+              + "\"wrap_info\":null,\"warnings\":null,\"auth\":null}")
+          : json(400, "{\"errors\":[\"wrapping token is not valid or does not exist\"]}");
+    });
+  }
+
   static MockResponse json(int status, String body) {
     MockResponse.Builder b = new MockResponse.Builder().code(status);
     if (body != null) {

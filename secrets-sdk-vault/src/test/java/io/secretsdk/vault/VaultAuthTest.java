@@ -210,6 +210,7 @@ final class VaultAuthTest {
     h.vault.on("POST", "sys/wrapping/unwrap", "unwrap", r -> wrapping.equals(r.getHeaders().get("X-Vault-Token"))
         ? SpecDispatcher.json(200, "{\"data\":{\"secret_id\":\"" + CANARY_SECRET_ID + "\",\"secret_id_accessor\":\"a\"}}")
         : SpecDispatcher.json(400, "{\"errors\":[\"wrapping token is not valid or does not exist\"]}"));
+    h.vault.wrappingLookup(wrapping, "auth/custom-approle/role/ci/secret-id", "300");
     AtomicInteger logins = new AtomicInteger();
     h.vault.on("POST", "auth/custom-approle/login", "app-role-login",
         r -> SpecDispatcher.json(200, login(logins.incrementAndGet() == 1 ? CANARY_TOKEN : CANARY_TOKEN_2, 3600, true)));
@@ -220,6 +221,7 @@ final class VaultAuthTest {
     // first token gets 403: a second login follows, without a second unwrap
     h.fetch(vault, ref("vault://secret/openai/ci#api_key"), CTX);
 
+    assertThat(h.vault.count("POST", "sys/wrapping/lookup")).isEqualTo(1);
     assertThat(h.vault.count("POST", "sys/wrapping/unwrap")).isEqualTo(1);
     assertThat(logins.get()).isEqualTo(2);
     assertThat(body(last("POST", "/auth/custom-approle/login")).get("secret_id").asText()).isEqualTo(CANARY_SECRET_ID);
@@ -230,6 +232,7 @@ final class VaultAuthTest {
     VaultSpecs.assumeAvailable();
     h.vault.on("POST", "sys/wrapping/unwrap", "unwrap", 200,
         VaultSpecs.example("sys-wrapping-unwrap.json", "Wrapping unwrap", "sample_response").toString());
+    h.vault.wrappingLookup("hvs.wrapCANARYtok3n123456", "auth/approle/role/ci/secret-id", "300");
     VaultSecretProvider vault = h.provider(h.options().authentication(AppRoleAuthentication.create(
         AppRoleAuthenticationOptions.builder().roleId(ROLE_ID).wrappedSecretId("hvs.wrapCANARYtok3n123456").build())).build());
 

@@ -159,6 +159,7 @@ final class VaultCredentialLoggingTest {
     String renewed = canaries.make("renewed-token", "hvs.");
     ObjectNode unwrap = (ObjectNode) VaultSpecs.example("sys-wrapping-unwrap.json", "Wrapping unwrap", "sample_response").deepCopy();
     unwrap.putObject("data").put("secret_id", secretId).put("secret_id_accessor", Canaries.random(16));
+    vault.wrappingLookup(wrapping, "auth/approle/role/ci/secret-id", "300");
     vault.on("POST", "sys/wrapping/unwrap", "unwrap", r -> wrapping.equals(r.getHeaders().get("X-Vault-Token"))
         ? SpecDispatcher.json(200, unwrap) : SpecDispatcher.json(400, "{\"errors\":[\"wrapping token is not valid\"]}"));
     vault.on("POST", "auth/approle/login", "app-role-login", r -> r.getBody().utf8().contains(secretId)
@@ -171,6 +172,7 @@ final class VaultCredentialLoggingTest {
     resolveAndRenew(AppRoleAuthentication.create(AppRoleAuthenticationOptions.builder()
         .roleId(ROLE_ID).wrappedSecretId(wrapping).build()), Duration.ofSeconds(1200 - 30));
 
+    assertThat(vault.count("POST", "sys/wrapping/lookup")).isEqualTo(1);
     assertThat(vault.count("POST", "sys/wrapping/unwrap")).isEqualTo(1);
     assertThat(vault.count("POST", "auth/token/renew-self")).isEqualTo(1);
     assertMasked("vault/wrapping-token", "vault/secret-id", "vault/token");

@@ -107,6 +107,27 @@ final class VaultSecretProviderFactoryTest {
   }
 
   @Test
+  void options_appRoleRole_isTheRoleNameAWrappedSecretIdMustBeFor() {
+    VaultOptions o = options(Map.of("auth", "approle", "role", "ci", "secret_id_wrapped", "true"),
+        Map.of("VAULT_ROLE_ID", "r", "VAULT_SECRET_ID", "hvs.wrapping"));
+
+    AppRoleAuthentication approle = (AppRoleAuthentication) o.authentication();
+    assertThat(approle.options().roleName()).contains("ci");
+    assertThat(approle.options().secretIdWrapped()).isTrue();
+    assertThatThrownBy(() -> options(Map.of("auth", "approle", "role", "no such role"), Map.of("VAULT_ROLE_ID", "r")))
+        .isInstanceOf(SecretConfigException.class).hasMessageContaining("roleName");
+  }
+
+  @Test
+  void options_allowedMounts_areRead() {
+    VaultOptions o = options(Map.of("allowed_mounts", "cubbyhole, team/kv"), Map.of("VAULT_TOKEN", "x"));
+
+    assertThat(o.allowedMounts()).containsExactlyInAnyOrder("cubbyhole", "team/kv");
+    assertThatThrownBy(() -> options(Map.of("allowed_mounts", "../sys"), Map.of("VAULT_TOKEN", "x")))
+        .isInstanceOf(SecretConfigException.class).hasMessageContaining("vault.allowed_mounts");
+  }
+
+  @Test
   void options_skipVerifySet_isIgnoredWithWarning() {
     try (LogCapture logs = new LogCapture()) {
       VaultOptions o = options(Map.of(), Map.of("VAULT_TOKEN", "x", "VAULT_SKIP_VERIFY", "true"));

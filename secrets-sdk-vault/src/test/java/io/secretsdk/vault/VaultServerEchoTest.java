@@ -129,6 +129,7 @@ final class VaultServerEchoTest {
   void login_errorsEchoingSecretIdAndWrappingToken_neverInTheMessage() {
     h.vault.on("POST", "sys/wrapping/unwrap", "unwrap", r -> SpecDispatcher.json(200,
         "{\"request_id\":\"" + wrapping + "\",\"data\":{\"secret_id\":\"" + secretId + "\"},\"warnings\":[\"" + wrapping + "\"]}"));
+    h.vault.wrappingLookup(wrapping, "auth/approle/role/ci/secret-id", "300");
     h.vault.on("POST", "auth/approle/login", "app-role-login", 400,
         errors(List.of("invalid secret id " + secretId + " from wrapping token " + wrapping, "token " + vaultFormat)));
     VaultSecretProvider vault = h.provider(h.options().authentication(AppRoleAuthentication.create(

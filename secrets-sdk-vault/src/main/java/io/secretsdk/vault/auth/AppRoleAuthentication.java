@@ -8,7 +8,9 @@ import java.util.Objects;
  * Logs in with AppRole: {@code POST auth/<path>/login {role_id, secret_id}}.
  *
  * <p>A response-wrapped secret id is unwrapped on the first login and kept in memory for later
- * logins, since a wrapping token works only once.
+ * logins, since a wrapping token works only once. Before unwrapping, the wrapping token is looked up
+ * and must have been created by {@code auth/<path>/role/<role name>/secret-id} (any role when
+ * {@link AppRoleAuthenticationOptions#roleName()} is not set) with a TTL of at most 24 hours.
  *
  * <p>Thread-safe.
  */
@@ -30,7 +32,7 @@ public final class AppRoleAuthentication implements ClientAuthentication {
    * Logs in.
    *
    * @throws io.secretsdk.SecretAccessDeniedException if Vault refuses the role or secret id, or the
-   *     wrapping token is invalid or already used
+   *     wrapping token is invalid, already used, or was not made for this role's secret id
    * @throws io.secretsdk.ProviderUnavailableException if Vault cannot be reached right now
    */
   @Override
@@ -53,7 +55,8 @@ public final class AppRoleAuthentication implements ClientAuthentication {
     }
     synchronized (lock) {
       if (unwrappedSecretId == null) {
-        unwrappedSecretId = client.unwrap(options.wrappedSecretId().get(), "secret_id");
+        String creationPath = "auth/" + options.path() + "/role/" + options.roleName().orElse("*") + "/secret-id";
+        unwrappedSecretId = client.unwrap(options.wrappedSecretId().get(), "secret_id", creationPath);
       }
       return unwrappedSecretId;
     }

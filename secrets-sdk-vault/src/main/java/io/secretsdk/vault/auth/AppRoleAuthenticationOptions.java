@@ -3,8 +3,9 @@ package io.secretsdk.vault.auth;
 import java.util.Optional;
 
 /**
- * Settings for {@link AppRoleAuthentication}: the mount path, the role id, and the secret id given
- * literally or as a response-wrapping token (unwrapped once through {@code sys/wrapping/unwrap}).
+ * Settings for {@link AppRoleAuthentication}: the mount path, the role id, the role name (optional),
+ * and the secret id given literally or as a response-wrapping token (looked up, then unwrapped once
+ * through {@code sys/wrapping/unwrap}).
  *
  * <p>Immutable and thread-safe. {@link #toString()} shows neither the secret id nor the wrapping
  * token.
@@ -14,12 +15,14 @@ public final class AppRoleAuthenticationOptions {
   public static final String DEFAULT_PATH = "approle";
 
   private final String path;
+  private final String roleName;
   private final transient String roleId;
   private final transient String secretId;
   private final transient String wrappedSecretId;
 
   private AppRoleAuthenticationOptions(Builder b) {
     this.path = b.path;
+    this.roleName = b.roleName;
     this.roleId = b.roleId;
     this.secretId = b.secretId;
     this.wrappedSecretId = b.wrappedSecretId;
@@ -33,6 +36,14 @@ public final class AppRoleAuthenticationOptions {
   /** The mount path, e.g. {@code approle}. */
   public String path() {
     return path;
+  }
+
+  /**
+   * The role's name, when set: a wrapped secret id must then have been created by
+   * {@code auth/<path>/role/<name>/secret-id} exactly, not by any role's secret-id path.
+   */
+  public Optional<String> roleName() {
+    return Optional.ofNullable(roleName);
   }
 
   String roleId() {
@@ -54,13 +65,14 @@ public final class AppRoleAuthenticationOptions {
 
   @Override
   public String toString() {
-    return "AppRoleAuthenticationOptions[path=" + path + ", secretId="
+    return "AppRoleAuthenticationOptions[path=" + path + (roleName != null ? ", roleName=" + roleName : "") + ", secretId="
         + (secretId != null ? "****" : wrappedSecretId != null ? "wrapped" : "none") + "]";
   }
 
   /** Builds {@link AppRoleAuthenticationOptions}. Not thread-safe. */
   public static final class Builder {
     private String path = DEFAULT_PATH;
+    private String roleName;
     private String roleId;
     private String secretId;
     private String wrappedSecretId;
@@ -74,6 +86,17 @@ public final class AppRoleAuthenticationOptions {
      */
     public Builder path(String path) {
       this.path = AuthChecks.mountPath(path, "path");
+      return this;
+    }
+
+    /**
+     * The role's name (as in {@code auth/approle/role/<name>}): a wrapped secret id must have been
+     * created for this role.
+     *
+     * @throws IllegalArgumentException if not a role name (letters, digits, {@code _ . @ -})
+     */
+    public Builder roleName(String roleName) {
+      this.roleName = AuthChecks.roleName(roleName, "roleName");
       return this;
     }
 

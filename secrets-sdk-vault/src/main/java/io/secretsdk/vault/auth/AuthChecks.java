@@ -19,6 +19,14 @@ final class AuthChecks {
     return text;
   }
 
+  /** A role name as Vault allows it: letters, digits, {@code _ . @ -}, not starting or ending with {@code . @ -}. */
+  static String roleName(String text, String what) {
+    if (text == null || text.length() > 128 || !text.matches("[A-Za-z0-9_]([A-Za-z0-9_.@-]*[A-Za-z0-9_])?")) {
+      throw new IllegalArgumentException(what + " must be a role name like 'ci' or 'build-runner'");
+    }
+    return text;
+  }
+
   static String notBlank(String text, String what) {
     if (text == null || text.isBlank()) {
       throw new IllegalArgumentException(what + " must not be blank");

@@ -24,14 +24,21 @@ public interface VaultLoginClient {
   VaultToken login(String path, Map<String, String> body);
 
   /**
-   * Unwraps a response-wrapped secret ({@code sys/wrapping/unwrap}, the wrapping token in
-   * {@code X-Vault-Token}) and returns one string field of its {@code data}. A wrapping token works
-   * once. The wrapping token (before the call) and the unwrapped string are registered with
+   * Unwraps a response-wrapped secret and returns one string field of its {@code data}. The
+   * wrapping token is first looked up ({@code sys/wrapping/lookup}, which does not use it up): it
+   * is unwrapped ({@code sys/wrapping/unwrap}, the wrapping token in {@code X-Vault-Token}) only if
+   * Vault says it was created by {@code expectedCreationPath} and has a TTL of at most 24 hours, so
+   * a token someone else wrapped is never unwrapped. A wrapping token works once. The wrapping
+   * token (before the first call) and the unwrapped string are registered with
    * {@code RedactionIndex.global()}.
    *
+   * @param wrappingToken the response-wrapping token
+   * @param field the field of the wrapped {@code data} to return, e.g. {@code secret_id}
+   * @param expectedCreationPath the API path that must have created the token, e.g.
+   *     {@code auth/approle/role/ci/secret-id}; a {@code *} segment stands for any one segment
    * @throws io.secretsdk.SecretAccessDeniedException if the wrapping token is invalid, expired or
-   *     already used
+   *     already used, was created by another path, or has no or too long a TTL
    * @throws io.secretsdk.ProviderUnavailableException on I/O errors, 429 or 5xx
    */
-  String unwrap(String wrappingToken, String field);
+  String unwrap(String wrappingToken, String field, String expectedCreationPath);
 }

@@ -3,11 +3,14 @@ package io.secretsdk.vault.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.secretsdk.InvalidSecretRefException;
 import io.secretsdk.SecretRef;
+import io.secretsdk.internal.ProviderText;
 import io.secretsdk.vault.MountKind;
 import io.secretsdk.vault.VaultOptions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +22,14 @@ import org.slf4j.LoggerFactory;
  * its kind; a 404 means an old server and KV v1). When detection is off or not permitted, the first
  * path segment is the mount and {@link VaultOptions#defaultMountKind()} its kind.
  *
+ * <p>Refs may address secrets engines only. A ref whose first segment is one of Vault's own
+ * top-level paths ({@link #RESERVED}: {@code auth}, {@code sys}, {@code identity}, {@code cubbyhole},
+ * {@code token}, {@code audit}) is refused before any request, and a ref whose mount is detected as
+ * one of Vault's own engines (type {@code system}, {@code token}, {@code identity},
+ * {@code cubbyhole}, also as {@code ns_*} under a namespace prefix) is refused before it is read —
+ * unless {@link VaultOptions#allowedMounts()} admits its path. Without this,
+ * {@code vault://auth/token/lookup-self#id} would resolve to the provider's own token.
+ *
  * <p>Vault does not allow nested mounts, so a detected mount is cached for every path under it.
  *
  * <p>Thread-safe.
@@ -26,6 +37,10 @@ import org.slf4j.LoggerFactory;
 public final class MountResolver {
   private static final Logger LOG = LoggerFactory.getLogger(MountResolver.class);
   private static final int MAX_DETECTED = 1024;
+  /** Vault's own top-level paths: not secrets engines. */
+  static final Set<String> RESERVED = Set.of("auth", "sys", "identity", "cubbyhole", "token", "audit");
+  private static final Set<String> RESERVED_TYPES = Set.of("system", "token", "identity", "cubbyhole",
+      "ns_system", "ns_token", "ns_identity", "ns_cubbyhole");
 
   /** A mount path (no slashes at either end) and its kind. */
   public static final class Mount {
@@ -52,20 +67,28 @@ public final class MountResolver {
   private final Map<String, MountKind> detected = new ConcurrentHashMap<>();
   private final boolean detect;
   private final MountKind fallback;
+  private final Set<String> allowed;
 
   public MountResolver(VaultOptions options) {
     this.configured = options.mounts();
     this.detect = options.detectMounts();
     this.fallback = options.defaultMountKind();
+    this.allowed = options.allowedMounts();
   }
 
   /**
    * The mount of {@code ref}.
    *
+   * @throws InvalidSecretRefException if the ref addresses one of Vault's own paths rather than a
+   *     secrets engine (see the class comment)
    * @throws io.secretsdk.SecretException when detection fails with a transient error
    */
   public Mount resolve(SecretRef ref, VaultClient client) {
     String path = ref.path();
+    String first = ref.segments().get(0);
+    if (RESERVED.contains(first.toLowerCase(Locale.ROOT)) && !allowed(path)) {
+      throw refused(ref, "'" + first + "/' is one of Vault's own paths, not a secrets engine");
+    }
     Mount m = longestPrefix(configured, path);
     if (m == null) {
       m = longestPrefix(detected, path);
@@ -73,7 +96,6 @@ public final class MountResolver {
     if (m != null) {
       return m;
     }
-    String first = ref.segments().get(0);
     if (!detect) {
       return new Mount(first, fallback);
     }
@@ -88,6 +110,9 @@ public final class MountResolver {
         mountPath = first;
       }
       String type = d.path("type").asText("");
+      if (RESERVED_TYPES.contains(type.toLowerCase(Locale.ROOT)) && !allowed(path)) {
+        throw refused(ref, "its mount is Vault's own " + ProviderText.shown(type) + " engine, not a secrets engine");
+      }
       String version = d.path("options").path("version").asText("");
       MountKind kind;
       if (type.equals("kv") || type.equals("generic") || type.isEmpty()) {
@@ -119,6 +144,20 @@ public final class MountResolver {
       throw new InvalidSecretRefException(ref, "the ref names the mount '" + mount.path + "' but no secret under it");
     }
     return segs.subList(n, segs.size());
+  }
+
+  private boolean allowed(String path) {
+    for (String a : allowed) {
+      if (path.equals(a) || path.startsWith(a + "/")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static InvalidSecretRefException refused(SecretRef ref, String why) {
+    return new InvalidSecretRefException(ref, "vault ref " + ref.withoutField() + " refused: " + why
+        + "; refs may address secrets engines only (VaultOptions.Builder.allowMount to allow a path)");
   }
 
   private static Mount longestPrefix(Map<String, MountKind> mounts, String path) {

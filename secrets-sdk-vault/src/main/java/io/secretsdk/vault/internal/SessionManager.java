@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.secretsdk.ProviderUnavailableException;
 import io.secretsdk.SecretAccessDeniedException;
 import io.secretsdk.SecretException;
+import io.secretsdk.internal.ProviderText;
 import io.secretsdk.redact.RedactionIndex;
 import io.secretsdk.spi.Ticker;
 import io.secretsdk.vault.VaultOptions;
@@ -38,6 +39,12 @@ import org.slf4j.LoggerFactory;
  * secret_id, JWT/OIDC and Kubernetes tokens; not the role or role_id), the response-wrapping token
  * and the secret it unwraps. The same strings are also masked by value in Vault's error text.
  *
+ * <p>Every TTL Vault gives is clamped ({@link ServerDurations}) and counted from before the request
+ * that reported it. A renewal that says nothing of the new TTL (204, {@code {}}) is followed by a
+ * {@code lookup-self}, and by a login when that gives no TTL either; a token once known to expire is
+ * never taken for one that does not, and is never sent after its expiry. A wrapping token is looked
+ * up ({@code sys/wrapping/lookup}) and checked for its creation path and TTL before it is unwrapped.
+ *
  * <p>Readers take the current token without locking. While one thread renews, the others keep using
  * the still-valid token; only when there is no valid token do callers wait for the one login.
  *
@@ -46,6 +53,9 @@ import org.slf4j.LoggerFactory;
 public final class SessionManager implements VaultLoginClient, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SessionManager.class);
   private static final long NEVER = Long.MAX_VALUE;
+  private static final List<String> LOOKUP_SELF = List.of("auth", "token", "lookup-self");
+  /** The longest response-wrapping TTL accepted: a wrapped secret_id is meant for a short hand-off. */
+  static final Duration MAX_WRAP_TTL = Duration.ofHours(24);
 
   private final VaultTransport transport;
   private final ClientAuthentication auth;
@@ -57,6 +67,8 @@ public final class SessionManager implements VaultLoginClient, AutoCloseable {
   private volatile String registeredToken;
   private final AtomicInteger logins = new AtomicInteger();
   private volatile Session session;
+  /** The last token seen to expire: never sent again, whatever the authentication returns. */
+  private volatile String expiredToken;
   private volatile boolean closed;
 
   public SessionManager(VaultTransport transport, VaultOptions options) {
@@ -145,6 +157,9 @@ public final class SessionManager implements VaultLoginClient, AutoCloseable {
       if (again != null && again == s && !again.expired(now2) && !auth.credentialsChanged() && !again.due(now2)) {
         return again.token;
       }
+      if (again != null && again.expired(now2)) {
+        expiredToken = again.token;
+      }
       return login().token;
     } finally {
       lock.unlock();
@@ -169,6 +184,7 @@ public final class SessionManager implements VaultLoginClient, AutoCloseable {
   }
 
   private Session login() {
+    long started = ticker.read();
     VaultToken t;
     try {
       t = auth.login(this);
@@ -183,6 +199,11 @@ public final class SessionManager implements VaultLoginClient, AutoCloseable {
       throw new ProviderUnavailableException(null, "Vault authentication " + auth.getClass().getSimpleName()
           + " returned no token");
     }
+    if (t.reveal().equals(expiredToken)) {
+      // a configured token past the expiry Vault told us: sending it would only put it on the wire
+      throw new SecretAccessDeniedException(null, "the Vault token has expired and " + auth.getClass().getSimpleName()
+          + " gave the same token again; provide a new token");
+    }
     logins.incrementAndGet();
     registerToken(t.reveal());
     boolean loggedIn = t.ttl().isPresent();
@@ -192,7 +213,8 @@ public final class SessionManager implements VaultLoginClient, AutoCloseable {
       ttl = t.ttl().get();
       renewable = t.renewable();
     } else {
-      VaultResponse r = transport.send("GET", List.of("auth", "token", "lookup-self"), Map.of(), null, t.reveal(), null);
+      started = ticker.read();
+      VaultResponse r = transport.send("GET", LOOKUP_SELF, Map.of(), null, t.reveal(), null);
       if (!r.successful()) {
         SecretException e = VaultErrors.map(null, Op.TOKEN, "auth/token/lookup-self", r, sensitive);
         if (e instanceof SecretAccessDeniedException) {
@@ -201,22 +223,27 @@ public final class SessionManager implements VaultLoginClient, AutoCloseable {
         throw e;
       }
       JsonNode data = r.data();
-      ttl = Duration.ofSeconds(Math.max(0, data.path("ttl").asLong(0)));
+      ttl = ServerDurations.seconds(data.get("ttl"));
       renewable = data.path("renewable").asBoolean(false);
     }
-    Session s = session(t.reveal(), ttl, renewable, loggedIn);
+    Session s = session(t.reveal(), ttl, renewable, loggedIn, started);
     session = s;
     LOG.debug("Vault login succeeded (ttl={}, renewable={})", ttl, renewable);
     return s;
   }
 
-  private Session session(String token, Duration ttl, boolean renewable, boolean loggedIn) {
-    long now = ticker.read();
+  /**
+   * A session for {@code token} valid for {@code ttl} from {@code since}: the ticker reading taken
+   * before the request that reported the TTL, so that the expiry counted here is never later than
+   * Vault's. The TTL is clamped ({@link ServerDurations#clamp}); zero means no expiry.
+   */
+  private Session session(String token, Duration ttl, boolean renewable, boolean loggedIn, long since) {
+    ttl = ServerDurations.clamp(ttl);
     if (ttl.isZero()) {
       return new Session(token, ttl, NEVER, NEVER, false, loggedIn);
     }
     long ttlNanos = ttl.toNanos();
-    long expiresAt = now + ttlNanos;
+    long expiresAt = since + ttlNanos;
     // refresh when the renewal window starts, or two thirds into a TTL shorter than three windows
     long refreshAt = expiresAt - Math.min(renewAheadNanos, ttlNanos / 3);
     return new Session(token, ttl, expiresAt, refreshAt, renewable, loggedIn);
@@ -237,7 +264,11 @@ public final class SessionManager implements VaultLoginClient, AutoCloseable {
       long increment = Math.max(1, s.ttl.toSeconds());
       ObjectNode body = VaultTransport.JSON.createObjectNode();
       body.put("increment", increment + "s");
+      long sentAt = ticker.read();
       VaultResponse r = transport.send("POST", List.of("auth", "token", "renew-self"), Map.of(), body, s.token, null);
+      if (r.status() == 429 || r.status() >= 500) {
+        throw VaultErrors.map(null, Op.TOKEN, "auth/token/renew-self", r, sensitive);
+      }
       if (r.successful()) {
         JsonNode a = r.json().path("auth");
         String renewed = a.path("client_token").asText("");
@@ -245,24 +276,48 @@ public final class SessionManager implements VaultLoginClient, AutoCloseable {
           // Vault renews the token it was sent; whatever else comes back is a credential all the same
           registerToken(renewed);
         }
-        long granted = Math.max(0, a.path("lease_duration").asLong(0));
-        // less than asked for: the token reached its max TTL, so the next refresh is a login
-        boolean capped = granted > 0 && granted < increment;
-        session = session(s.token, Duration.ofSeconds(granted), a.path("renewable").asBoolean(false) && !capped, s.loggedIn);
-        LOG.debug("Vault token renewed (ttl={}s, capped={})", granted, capped);
-        return;
+        Duration granted = ServerDurations.seconds(a.get("lease_duration"));
+        if (!granted.isZero()) {
+          // less than asked for: the token reached its max TTL, so the next refresh is a login
+          boolean capped = granted.toSeconds() < increment;
+          session = session(s.token, granted, a.path("renewable").asBoolean(false) && !capped, s.loggedIn, sentAt);
+          LOG.debug("Vault token renewed (ttl={}s, capped={})", granted.toSeconds(), capped);
+          return;
+        }
+        // 204 or {}: renewed for how long? Ask, rather than take the token as one that never expires
+        Session looked = lookedUp(s);
+        if (looked != null) {
+          session = looked;
+          LOG.debug("Vault token renewal gave no TTL; lookup-self gave ttl={}s", looked.ttl.toSeconds());
+          return;
+        }
+        LOG.debug("Vault token renewal and lookup-self gave no usable TTL; logging in again");
+      } else {
+        LOG.debug("Vault token renewal refused (HTTP {}); logging in again", r.status());
       }
-      if (r.status() == 429 || r.status() >= 500) {
-        throw VaultErrors.map(null, Op.TOKEN, "auth/token/renew-self", r, sensitive);
-      }
-      LOG.debug("Vault token renewal refused (HTTP {}); logging in again", r.status());
     }
     String before = s.token;
     Session next = login();
     if (next.token.equals(before)) {
-      // the same token again (a configured token): nothing more to do until it expires
-      session = new Session(next.token, next.ttl, next.expiresAt, next.expiresAt, false, next.loggedIn);
+      // the same token again (a configured token): nothing more to renew until it expires; and a
+      // token once known to expire is never taken for one that does not
+      long expiresAt = next.expiresAt == NEVER ? s.expiresAt : next.expiresAt;
+      session = new Session(next.token, next.ttl, expiresAt, expiresAt, false, next.loggedIn);
     }
+  }
+
+  /** {@code s} as {@code auth/token/lookup-self} describes it now; null when it gives no usable TTL. */
+  private Session lookedUp(Session s) {
+    long sentAt = ticker.read();
+    VaultResponse r = transport.send("GET", LOOKUP_SELF, Map.of(), null, s.token, null);
+    if (r.status() == 429 || r.status() >= 500) {
+      throw VaultErrors.map(null, Op.TOKEN, "auth/token/lookup-self", r, sensitive);
+    }
+    if (!r.successful()) {
+      return null;
+    }
+    Duration ttl = ServerDurations.seconds(r.data().get("ttl"));
+    return ttl.isZero() ? null : session(s.token, ttl, r.data().path("renewable").asBoolean(false), s.loggedIn, sentAt);
   }
 
   @Override
@@ -285,13 +340,13 @@ public final class SessionManager implements VaultLoginClient, AutoCloseable {
       throw new ProviderUnavailableException(null, "Vault login at " + path + " returned no client_token");
     }
     registerToken(token);
-    return VaultToken.of(token, Duration.ofSeconds(Math.max(0, a.path("lease_duration").asLong(0))),
-        a.path("renewable").asBoolean(false));
+    return VaultToken.of(token, ServerDurations.seconds(a.get("lease_duration")), a.path("renewable").asBoolean(false));
   }
 
   @Override
-  public String unwrap(String wrappingToken, String field) {
+  public String unwrap(String wrappingToken, String field, String expectedCreationPath) {
     register("vault/wrapping-token", wrappingToken);
+    checkWrapping(wrappingToken, expectedCreationPath);
     VaultResponse r = transport.send("POST", List.of("sys", "wrapping", "unwrap"), Map.of(), null, wrappingToken, null);
     if (!r.successful()) {
       throw VaultErrors.map(null, Op.UNWRAP, "sys/wrapping/unwrap", r, sensitive);
@@ -303,6 +358,46 @@ public final class SessionManager implements VaultLoginClient, AutoCloseable {
     String unwrapped = v.asText();
     register(field.equals("secret_id") ? "vault/secret-id" : "vault/wrapped-secret", unwrapped);
     return unwrapped;
+  }
+
+  /**
+   * Looks the wrapping token up ({@code sys/wrapping/lookup}, which does not use it up) and refuses
+   * one that was not made by {@code expectedCreationPath} or whose TTL is missing or above
+   * {@link #MAX_WRAP_TTL}: someone else may have made it, so it is not unwrapped.
+   */
+  private void checkWrapping(String wrappingToken, String expectedCreationPath) {
+    ObjectNode body = VaultTransport.JSON.createObjectNode().put("token", wrappingToken);
+    VaultResponse r = transport.send("POST", List.of("sys", "wrapping", "lookup"), Map.of(), body, null, null);
+    if (!r.successful()) {
+      throw VaultErrors.map(null, Op.UNWRAP, "sys/wrapping/lookup", r, sensitive);
+    }
+    JsonNode path = r.data().path("creation_path");
+    String creationPath = path.isTextual() ? path.asText() : "";
+    if (!creationPathMatches(expectedCreationPath, creationPath)) {
+      throw new SecretAccessDeniedException(null, "the response-wrapping token was created by "
+          + (creationPath.isEmpty() ? "an unknown path" : "'" + ProviderText.shown(creationPath) + "'")
+          + ", not by " + expectedCreationPath + "; it was not unwrapped");
+    }
+    Duration ttl = ServerDurations.seconds(r.data().get("creation_ttl"));
+    if (ttl.isZero() || ttl.compareTo(MAX_WRAP_TTL) > 0) {
+      throw new SecretAccessDeniedException(null, "the response-wrapping token has "
+          + (ttl.isZero() ? "no TTL" : "a TTL above " + MAX_WRAP_TTL.toHours() + " h") + "; it was not unwrapped");
+    }
+  }
+
+  /** Whether {@code actual} is {@code expected}, where a {@code *} segment of it stands for any one segment. */
+  private static boolean creationPathMatches(String expected, String actual) {
+    String[] want = expected.split("/", -1);
+    String[] got = actual.split("/", -1);
+    if (want.length != got.length) {
+      return false;
+    }
+    for (int i = 0; i < want.length; i++) {
+      if (got[i].isEmpty() || !(want[i].equals("*") || want[i].equals(got[i]))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The mask kind of a login parameter. */

@@ -40,6 +40,7 @@ public final class VaultTransport implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(VaultTransport.class);
   private static final MediaType JSON_TYPE = MediaType.get("application/json");
   private static final int MAX_REDIRECTS = 3;
+  private static final Duration MAX_RETRY_AFTER = Duration.ofDays(1);
   static final ObjectMapper JSON = new ObjectMapper();
 
   private final OkHttpClient http;
@@ -199,6 +200,7 @@ public final class VaultTransport implements AutoCloseable {
     }
   }
 
+  /** {@code Retry-After} in seconds or as an HTTP date, bounded to {@code 0..MAX_RETRY_AFTER}. */
   private static Duration retryAfter(Response response) {
     String v = response.header("Retry-After");
     if (v == null || v.isBlank()) {
@@ -206,12 +208,12 @@ public final class VaultTransport implements AutoCloseable {
     }
     try {
       long s = Long.parseLong(v.trim());
-      return s >= 0 ? Duration.ofSeconds(Math.min(s, 86_400)) : null;
+      return s >= 0 ? Duration.ofSeconds(Math.min(s, MAX_RETRY_AFTER.getSeconds())) : null;
     } catch (NumberFormatException e) {
       try {
         ZonedDateTime at = ZonedDateTime.parse(v.trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
         Duration d = Duration.between(ZonedDateTime.now(at.getZone()), at);
-        return d.isNegative() ? Duration.ZERO : d;
+        return d.isNegative() ? Duration.ZERO : d.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : d;
       } catch (RuntimeException ignored) {
         return null;
       }
