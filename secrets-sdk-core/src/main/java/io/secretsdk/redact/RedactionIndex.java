@@ -611,10 +611,74 @@ public final class RedactionIndex {
   private Matches scanString(String text, int from, int to) {
     Table t = table; // volatile read: sees every registration that returned before
     Matches m = scanPlain(text, from, to, t);
-    if (EncodedForms.mayHold(text, from, to)) {
-      m = scanViews(EncodedForms.views(text, from, to), t, m);
+    for (int start = from; start < to; ) {
+      int end = chunkEnd(text, start, to);
+      if (EncodedForms.mayHold(text, start, end)) {
+        m = scanViews(EncodedForms.views(text, start, end), t, m);
+      }
+      start = nextChunk(text, start, end, to);
     }
     return m == null ? null : m.merge();
+  }
+
+  /**
+   * Decoded views are made per chunk of about {@value #VIEW_CHUNK} characters ending at a line
+   * break, so a large file costs bounded memory; chunks overlap by {@value #VIEW_OVERLAP}
+   * (whole lines), so a form split across a chunk boundary (wrapped base64) is still whole in one.
+   */
+  private static final int VIEW_CHUNK = 64 * 1024;
+  private static final int VIEW_OVERLAP = 2 * 1024;
+
+  private static int chunkEnd(CharSequence text, int start, int to) {
+    if (to - start <= VIEW_CHUNK + VIEW_OVERLAP) {
+      return to;
+    }
+    int limit = Math.min(to, start + VIEW_CHUNK + VIEW_CHUNK / 2);
+    for (int i = start + VIEW_CHUNK; i < limit; i++) {
+      if (text.charAt(i) == '\n') {
+        return i + 1;
+      }
+    }
+    return limit; // one very long line: cut inside it
+  }
+
+  private static int nextChunk(CharSequence text, int start, int end, int to) {
+    if (end >= to) {
+      return to;
+    }
+    int next = end - VIEW_OVERLAP;
+    for (int i = next; i > end - 2 * VIEW_OVERLAP; i--) {
+      if (text.charAt(i - 1) == '\n') {
+        return i; // the overlap starts on a line of its own
+      }
+    }
+    return next;
+  }
+
+  private static int chunkEnd(byte[] bytes, int start, int to) {
+    if (to - start <= VIEW_CHUNK + VIEW_OVERLAP) {
+      return to;
+    }
+    int limit = Math.min(to, start + VIEW_CHUNK + VIEW_CHUNK / 2);
+    for (int i = start + VIEW_CHUNK; i < limit; i++) {
+      if (bytes[i] == '\n') {
+        return i + 1;
+      }
+    }
+    return limit; // one very long line: cut inside it
+  }
+
+  private static int nextChunk(byte[] bytes, int start, int end, int to) {
+    if (end >= to) {
+      return to;
+    }
+    int next = end - VIEW_OVERLAP;
+    for (int i = next; i > end - 2 * VIEW_OVERLAP; i--) {
+      if (bytes[i - 1] == '\n') {
+        return i; // the overlap starts on a line of its own
+      }
+    }
+    return next;
   }
 
   /** Values, short values and detectors in {@code text[from, to)} as it stands; unmerged. */
@@ -763,15 +827,19 @@ public final class RedactionIndex {
     if (!detectors.isEmpty()) {
       m = DetectorScanner.scan(bytes, from, to, detectors, m);
     }
-    boolean forms = EncodedForms.mayHold(bytes, from, to);
-    boolean shortChars = shortNonAscii && hasNonAscii(bytes, from, to);
-    if (forms || shortChars) {
-      EncodedForms.View chars = EncodedForms.fromUtf8(bytes, from, to);
-      List<EncodedForms.View> views = forms ? EncodedForms.views(chars) : new ArrayList<>(1);
-      if (shortChars) {
-        views.add(chars);
+    for (int start = from; start < to; ) {
+      int end = chunkEnd(bytes, start, to);
+      boolean forms = EncodedForms.mayHold(bytes, start, end);
+      boolean shortChars = shortNonAscii && hasNonAscii(bytes, start, end);
+      if (forms || shortChars) {
+        EncodedForms.View chars = EncodedForms.fromUtf8(bytes, start, end);
+        List<EncodedForms.View> views = forms ? EncodedForms.views(chars) : new ArrayList<>(1);
+        if (shortChars) {
+          views.add(chars);
+        }
+        m = scanViews(views, t, m);
       }
-      m = scanViews(views, t, m);
+      start = nextChunk(bytes, start, end, to);
     }
     return m == null ? null : m.merge();
   }

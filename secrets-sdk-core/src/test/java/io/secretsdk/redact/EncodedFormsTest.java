@@ -260,6 +260,31 @@ final class EncodedFormsTest {
   }
 
   @Test
+  void largeTextDecodedInChunks_formsAcrossChunkBoundariesMasked() throws Exception {
+    String value = register(awkwardValue());
+    String escaped = jsonString(value);
+    String mime = Base64.getMimeEncoder().encodeToString(("x".repeat(30) + value).getBytes(UTF_8));
+    StringBuilder text = new StringBuilder();
+    int placed = 0;
+    java.util.Random random = new java.util.Random();
+    while (text.length() < 400_000) {
+      text.append("filler line ").append(Canaries.alnum(random.nextInt(100))).append(" \\ x\n");
+      if (random.nextInt(40) == 0) {
+        text.append(placed % 2 == 0 ? "{\"v\":" + escaped + "}\n" : mime + "\n");
+        placed++;
+      }
+    }
+    String out = index.redact(text);
+    String outBytes = new String(index.redactUtf8(text.toString().getBytes(UTF_8)), UTF_8);
+    for (String o : List.of(out, outBytes)) {
+      assertThat(o.split(java.util.regex.Pattern.quote(MARK), -1).length - 1)
+          .as("one mark per placed form").isGreaterThanOrEqualTo(placed);
+      assertThat(o.contains(core(value))).isFalse();
+      assertThat(o.contains(escaped)).isFalse();
+    }
+  }
+
+  @Test
   void cleanTextWithEscapes_unchanged() {
     register(awkwardValue());
     String text = "{\"msg\":\"a \\\"quoted\\\" word &amp; [1, 2, 3] \\u00e9 %41 ''\",\"e\":\"\"}";
