@@ -152,6 +152,14 @@ final class DetectorScanner {
     return m;
   }
 
+  /**
+   * The detector match at {@code utf8[i]}, as {@link #tryAt}, or {@code -1}; a view of the bytes
+   * is made only where a whole prefix occurs.
+   */
+  static long tryBytesAt(byte[] utf8, int i, int to, Set<TokenDetector> enabled) {
+    return anyPrefixAt(utf8, i, to) ? tryAt(new Latin1View(utf8), i, to, enabled) : -1;
+  }
+
   static boolean anyPrefixAt(byte[] utf8, int i, int to) {
     for (String p : PREFIX_BY_FIRST[utf8[i]]) {
       if (to - i >= p.length()) {

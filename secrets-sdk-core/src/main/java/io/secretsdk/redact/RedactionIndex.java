@@ -819,13 +819,19 @@ public final class RedactionIndex {
   /** Merged matches in {@code bytes[from, to)}, or {@code null} when there are none. */
   Matches scanBytes(byte[] bytes, int from, int to) {
     Table t = table; // volatile read: sees every registration that returned before
-    Matches m = t.live > 0 && to - from >= window ? hashPass(bytes, from, to, t) : null;
+    boolean values = t.live > 0 && to - from >= window;
+    Matches m;
+    if (values && !detectors.isEmpty()) {
+      m = hashAndDetectorPass(bytes, from, to, t, detectors);
+    } else {
+      m = values ? hashPass(bytes, from, to, t) : null;
+      if (!detectors.isEmpty()) {
+        m = DetectorScanner.scan(bytes, from, to, detectors, m);
+      }
+    }
     int lengths = shortLengthsUtf8;
     if (lengths != 0) {
       m = shortPass(bytes, from, to, shortTable, lengths, m);
-    }
-    if (!detectors.isEmpty()) {
-      m = DetectorScanner.scan(bytes, from, to, detectors, m);
     }
     for (int start = from; start < to; ) {
       int end = chunkEnd(bytes, start, to);
@@ -870,6 +876,50 @@ public final class RedactionIndex {
           m = probeBytes(t, key, mixed, bytes, from, to, i - window + 1, m);
         }
       }
+    }
+    return m;
+  }
+
+  /**
+   * {@link #hashPass(byte[], int, int, Table)} and the token detectors in one loop over the
+   * bytes (the logging path): each byte is read once, and a detector runs only where the pair of
+   * bytes before it starts one of its prefixes at a word boundary.
+   */
+  private Matches hashAndDetectorPass(byte[] bytes, int from, int to, Table t,
+      Set<TokenDetector> enabled) {
+    Matches m = null;
+    long[] filter = t.filter;
+    int filterShift = t.filterShift;
+    long wmask = windowMask;
+    int firstWindowEnd = from + window - 1;
+    long h = 0;
+    int p1 = from > 0 ? bytes[from - 1] & 0xFF : ' ';
+    int p2 = from > 1 ? bytes[from - 2] & 0xFF : ' ';
+    int detectedUpTo = from;
+    for (int i = from; i < to; i++) {
+      int b = bytes[i] & 0xFF;
+      h = (h << 8) + GEAR[b];
+      if (i >= firstWindowEnd) {
+        long key = (h & wmask) | 1;
+        long mixed = key * MIX;
+        int bit = (int) (mixed >>> filterShift);
+        if ((filter[bit >>> 6] & (1L << bit)) != 0) {
+          m = probeBytes(t, key, mixed, bytes, from, to, i - window + 1, m);
+        }
+      }
+      if (DetectorScanner.pair(p1, b) && i - 1 >= detectedUpTo
+          && (i - 1 == 0 || !DetectorScanner.isWord(p2))) {
+        long hit = DetectorScanner.tryBytesAt(bytes, i - 1, to, enabled);
+        if (hit >= 0) {
+          if (m == null) {
+            m = new Matches();
+          }
+          detectedUpTo = (int) hit;
+          m.add(i - 1, detectedUpTo, TokenDetector.values()[(int) (hit >>> 32)]);
+        }
+      }
+      p2 = p1;
+      p1 = b;
     }
     return m;
   }
