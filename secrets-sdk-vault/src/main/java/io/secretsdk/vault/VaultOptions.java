@@ -75,6 +75,7 @@ public final class VaultOptions {
   private final Set<String> allowedMounts;
   private final Ticker ticker;
   private final Clock clock;
+  private final okhttp3.OkHttpClient httpClient;
 
   private VaultOptions(Builder b) {
     this.address = b.address;
@@ -97,6 +98,7 @@ public final class VaultOptions {
     this.allowedMounts = Set.copyOf(b.allowedMounts);
     this.ticker = b.ticker;
     this.clock = b.clock;
+    this.httpClient = b.httpClient;
   }
 
   /** The CLI's defaults: {@code https://127.0.0.1:8200}, token from {@code VAULT_TOKEN}. */
@@ -107,6 +109,11 @@ public final class VaultOptions {
   /** Starts a builder with the defaults. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** The OkHttp client the provider's is derived from, if one was given. */
+  public java.util.Optional<okhttp3.OkHttpClient> httpClient() {
+    return java.util.Optional.ofNullable(httpClient);
   }
 
   /** A builder holding these options, to derive changed options. */
@@ -128,6 +135,7 @@ public final class VaultOptions {
     b.mounts.putAll(mounts);
     b.detectMounts = detectMounts;
     b.defaultMountKind = defaultMountKind;
+    b.httpClient = httpClient;
     b.revokeOnClose = revokeOnClose;
     b.allowedMounts.addAll(allowedMounts);
     b.ticker = ticker;
@@ -270,6 +278,7 @@ public final class VaultOptions {
     private final Set<String> allowedMounts = new LinkedHashSet<>();
     private Ticker ticker = Ticker.system();
     private Clock clock = Clock.systemUTC();
+    private okhttp3.OkHttpClient httpClient;
 
     private Builder() {}
 
@@ -490,6 +499,24 @@ public final class VaultOptions {
     /** The wall clock for server timestamps ({@link Clock#systemUTC()} by default; tests inject a fixed one). */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * An OkHttp client to derive the provider's from (its proxy, proxy authenticator, connection
+     * pool, interceptors, socket factory and trust material), for corporate proxies, shared pools
+     * and tracing. The SDK's own rules still apply on top: redirects are not followed, every
+     * request must go to the configured address (checked after the client's interceptors), the
+     * timeouts and CA/client certificates of these options win, and a client whose hostname
+     * verifier is not OkHttp's is refused. Interceptors see the {@code X-Vault-Token} header: the
+     * token is registered for redaction, so their log lines are masked only when they go through
+     * the {@code RedactingEncoder}. The provider's {@code close()} leaves the client you gave (its
+     * pool and threads) running; only the provider's own calls are cancelled.
+     *
+     * @throws NullPointerException if {@code client} is null
+     */
+    public Builder httpClient(okhttp3.OkHttpClient client) {
+      this.httpClient = Objects.requireNonNull(client, "client");
       return this;
     }
 

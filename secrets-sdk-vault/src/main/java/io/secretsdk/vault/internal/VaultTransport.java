@@ -3,6 +3,7 @@ package io.secretsdk.vault.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.secretsdk.ProviderUnavailableException;
+import io.secretsdk.SecretConfigException;
 import io.secretsdk.SecretRef;
 import io.secretsdk.internal.ProviderText;
 import io.secretsdk.vault.VaultOptions;
@@ -42,8 +43,12 @@ public final class VaultTransport implements AutoCloseable {
   private static final int MAX_REDIRECTS = 3;
   private static final Duration MAX_RETRY_AFTER = Duration.ofDays(1);
   static final ObjectMapper JSON = new ObjectMapper();
+  private static final Class<?> DEFAULT_HOSTNAME_VERIFIER =
+      new OkHttpClient.Builder().build().hostnameVerifier().getClass();
 
   private final OkHttpClient http;
+  /** The client was derived from one the user gave: its pool and threads are not ours to stop. */
+  private final boolean injected;
 
   private volatile boolean closed;
   private final HttpUrl base;
@@ -54,8 +59,16 @@ public final class VaultTransport implements AutoCloseable {
     this.base = HttpUrl.get(options.address().toString());
     this.namespace = options.namespace().orElse(null);
     this.maxBytes = options.maxResponseBytes();
-    OkHttpClient.Builder b = new OkHttpClient.Builder()
-        .followRedirects(false)
+    OkHttpClient given = options.httpClient().orElse(null);
+    this.injected = given != null;
+    if (given != null && given.hostnameVerifier().getClass() != DEFAULT_HOSTNAME_VERIFIER) {
+      throw new SecretConfigException(null, 0, "httpClient", "the given OkHttpClient replaces"
+          + " OkHttp's hostname verifier; the Vault provider never relaxes TLS verification");
+    }
+    OkHttpClient.Builder b = given == null ? new OkHttpClient.Builder()
+        // its own dispatcher: close() cancels the provider's calls only, never the user's
+        : given.newBuilder().dispatcher(new okhttp3.Dispatcher());
+    b.followRedirects(false)
         .followSslRedirects(false)
         .retryOnConnectionFailure(false)
         .connectTimeout(options.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -66,6 +79,7 @@ public final class VaultTransport implements AutoCloseable {
           if (closed) {
             throw new IOException("the Vault provider is closed");
           }
+          // added last: runs after any interceptor of a given client, on what is really sent
           HttpUrl url = chain.request().url();
           if (!sameOrigin(url)) {
             throw new IOException("refusing a request to a host other than the configured Vault address");
@@ -165,7 +179,7 @@ public final class VaultTransport implements AutoCloseable {
       if (payload != null) {
         java.util.Arrays.fill(payload, (byte) 0);
       }
-      if (closed) {
+      if (closed && !injected) {
         // a call that raced close() may have returned its connection to the pool after evictAll()
         http.connectionPool().evictAll();
       }
@@ -231,6 +245,8 @@ public final class VaultTransport implements AutoCloseable {
     // cancel in-flight calls first, or their connections return to the pool after evictAll()
     http.dispatcher().cancelAll();
     http.dispatcher().executorService().shutdown();
-    http.connectionPool().evictAll();
+    if (!injected) {
+      http.connectionPool().evictAll(); // a given client's pool is its owner's
+    }
   }
 }
