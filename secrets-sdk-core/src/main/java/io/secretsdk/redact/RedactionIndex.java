@@ -470,6 +470,11 @@ public final class RedactionIndex {
     }
   }
 
+  /** The published table, for tests that check registration does not rebuild it. */
+  Object tableForTest() {
+    return table;
+  }
+
   /** Longest pattern in UTF-8 bytes, plus the base64 extension; never decreases. */
   int maxPatternBytes() {
     return maxPatternBytes + EXTEND_RIGHT_CHARS + EXTEND_RIGHT_PADDING + 1;

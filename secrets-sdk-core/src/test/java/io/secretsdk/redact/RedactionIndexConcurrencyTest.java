@@ -160,4 +160,17 @@ final class RedactionIndexConcurrencyTest {
       }
     }
   }
+
+  @Test
+  void tenThousandRegistrations_tableRebuiltOnlyWhenItDoubles() {
+    RedactionIndex index = RedactionIndex.create();
+    java.util.Set<Object> tables = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (int i = 0; i < 10_000; i++) {
+      index.register(SecretRef.parse("mem://grow/" + i), Canaries.alnum(40).getBytes(UTF_8));
+      tables.add(index.tableForTest());
+    }
+    // about 5 forms per value: 50,000 entries, a table of 2^17 slots reached by doubling from 64
+    assertThat(tables.size()).isLessThanOrEqualTo(14);
+    assertThat(index.patternCount()).isGreaterThanOrEqualTo(50_000);
+  }
 }
