@@ -10,11 +10,12 @@ module io.secretsdk.aws {
   requires software.amazon.awssdk.core;
   requires software.amazon.awssdk.http;
   requires software.amazon.awssdk.identity.spi;
-  requires software.amazon.awssdk.http.urlconnection;
   requires software.amazon.awssdk.regions;
   requires software.amazon.awssdk.services.secretsmanager;
   requires software.amazon.awssdk.services.sts;
   requires software.amazon.awssdk.utils;
+  requires org.apache.httpcomponents.httpclient;
+  requires org.apache.httpcomponents.httpcore;
   requires com.fasterxml.jackson.databind;
   requires com.github.benmanes.caffeine;
   requires org.slf4j;

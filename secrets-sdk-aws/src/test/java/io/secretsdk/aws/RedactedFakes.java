@@ -3,6 +3,8 @@ package io.secretsdk.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import mockwebserver3.MockWebServer;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
  * The fixture shared by the tests that run the provider against fake Secrets Manager and STS
@@ -22,6 +24,12 @@ final class RedactedFakes implements AutoCloseable {
     sm.setDispatcher(fake);
     stsServer.setDispatcher(sts);
     logs = new RedactedLogs();
+  }
+
+  /** Session credentials made of canaries. */
+  StaticCredentialsProvider canaryCredentials() {
+    return StaticCredentialsProvider.create(AwsSessionCredentials.create(
+        canaries.upper("ASIA", 16), canaries.alnum("sk", 38), canaries.alnum("st", 120)));
   }
 
   /** Options pointing the provider at the fake Secrets Manager in us-east-1. */

@@ -21,14 +21,15 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 /**
  * Turns every logger up and writes everything through the {@link RedactingEncoder}, the way an
  * application would that logs the AWS SDK at DEBUG: Logback's root and the AWS SDK's loggers at
- * TRACE, java.util.logging bridged to SLF4J with its root at ALL (so the JDK
- * {@code HttpURLConnection}'s request and response header dumps arrive). {@link #close()} puts
+ * TRACE, java.util.logging bridged to SLF4J with its root at ALL (so Apache HttpClient's loggers,
+ * {@code org.apache.http.wire} and {@code .headers} included, and the JDK
+ * {@code HttpURLConnection}'s header dumps arrive). {@link #close()} puts
  * back the levels, JUL handlers and appenders it found.
  */
 final class RedactedLogs implements AutoCloseable {
   private static final String[] LOGGERS = {
       org.slf4j.Logger.ROOT_LOGGER_NAME, "software.amazon.awssdk",
-      LogCapture.SDK_SIGNER, "sun.net.www.protocol.http.HttpURLConnection"};
+      LogCapture.SDK_SIGNER, "sun.net.www.protocol.http.HttpURLConnection", "org.apache.http"};
 
   private final LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
   private final Map<String, Level> levels = new LinkedHashMap<>();

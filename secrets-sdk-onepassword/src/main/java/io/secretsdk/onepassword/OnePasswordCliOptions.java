@@ -1,5 +1,7 @@
 package io.secretsdk.onepassword;
 
+import io.secretsdk.SecretConfigException;
+import io.secretsdk.onepassword.internal.CliExecutable;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +68,7 @@ public final class OnePasswordCliOptions {
     return new Builder();
   }
 
-  /** The {@code op} executable. */
+  /** The {@code op} executable: the real path, checked when these options were built. */
   public Path executable() {
     return executable;
   }
@@ -121,8 +123,9 @@ public final class OnePasswordCliOptions {
     private Builder() {}
 
     /**
-     * The {@code op} executable; by default {@code op} is looked up on the {@code PATH} of
-     * {@link #environment(Function)} when the options are built.
+     * The {@code op} executable; by default the first {@code op} on the {@code PATH} of
+     * {@link #environment(Function)} when the options are built. Either way it is resolved to its
+     * real path then, and checked then and before each run (see {@link #build()}).
      */
     public Builder executable(Path executable) {
       this.executable = Objects.requireNonNull(executable, "executable");
@@ -204,8 +207,15 @@ public final class OnePasswordCliOptions {
     /**
      * Builds the options.
      *
+     * <p>The executable is resolved to its real path, which must be a regular file this process
+     * may execute; where the file system has POSIX attributes it must also be writable by neither
+     * its group nor others, and be owned by root or by the user running this process: whoever may
+     * rewrite it would read every secret the token reaches.
+     *
      * @throws IllegalStateException if the token is missing, or no executable was given and none
-     *     named {@code op} is on the {@code PATH}, or the executable cannot be run
+     *     named {@code op} is on the {@code PATH}
+     * @throws SecretConfigException if the executable fails one of the checks above; the message
+     *     names its path and the check
      */
     public OnePasswordCliOptions build() {
       if (token == null) {
@@ -214,10 +224,7 @@ public final class OnePasswordCliOptions {
       Path exe = executable != null ? executable : findOnPath(environment.apply("PATH"))
           .orElseThrow(() -> new IllegalStateException(
               "the 1Password CLI 'op' is not on the PATH; install it or set its path"));
-      if (!Files.isRegularFile(exe) || !Files.isExecutable(exe)) {
-        throw new IllegalStateException("the 1Password CLI at " + exe + " is not an executable file");
-      }
-      return new OnePasswordCliOptions(this, exe.toAbsolutePath());
+      return new OnePasswordCliOptions(this, CliExecutable.verify(exe));
     }
 
     private static Optional<Path> findOnPath(String path) {

@@ -29,7 +29,7 @@ import java.util.Objects;
  * that is not valid 1Password syntax) and {@link AmbiguousReferenceException} (a name matching
  * several objects). Messages name the reference, never a value or token.
  *
- * <p>Thread-safe. {@link #close()} releases the HTTP client or the CLI's I/O threads.
+ * <p>Thread-safe. {@link #close()} releases the HTTP client, or ends the CLI runs in progress.
  */
 public final class OnePasswordProvider implements SecretProvider {
   private final Backend backend;
@@ -91,7 +91,7 @@ public final class OnePasswordProvider implements SecretProvider {
     return backend;
   }
 
-  /** Releases the HTTP client or the CLI's I/O threads. Idempotent. */
+  /** Releases the HTTP client, or ends the CLI runs in progress (process trees included). Idempotent. */
   @Override
   public void close() {
     backend.close();

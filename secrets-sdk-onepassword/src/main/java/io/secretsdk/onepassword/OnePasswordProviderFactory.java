@@ -138,6 +138,8 @@ public final class OnePasswordProviderFactory implements SecretProviderFactory {
       return OnePasswordProvider.serviceAccount(b.build());
     } catch (IllegalStateException | IllegalArgumentException e) {
       throw config("opPath", e.getMessage());
+    } catch (SecretConfigException e) { // the executable failed its checks: keep the path, name the option
+      throw new SecretConfigException(e.file().orElse(null), 0, "op.opPath", e.problem());
     }
   }
 

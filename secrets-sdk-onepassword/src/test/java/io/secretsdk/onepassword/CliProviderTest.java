@@ -228,12 +228,13 @@ final class CliProviderTest {
   }
 
   @Test
-  void close_stopsIoThreadsAndRefusesFetches() {
+  void close_leavesNoThreadNorProcessAndRefusesFetches() {
+    Leftovers before = new Leftovers();
     OnePasswordProvider p = provider();
     fetch(p, "op://Prod/Stripe/credential");
-    CliBackend backend = (CliBackend) p.backend();
     p.close();
-    assertThat(backend.ioExecutor().isShutdown()).isTrue();
+    assertThat(before.threads(Duration.ofSeconds(5))).isEmpty();
+    assertThat(before.processes(Duration.ofSeconds(5))).isEmpty();
     assertThatThrownBy(() -> fetch(p, "op://Prod/Stripe/credential")).isInstanceOf(IllegalStateException.class);
   }
 

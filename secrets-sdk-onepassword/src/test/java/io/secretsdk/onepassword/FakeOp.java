@@ -11,8 +11,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 /**
  * Writes a fake {@code op} executable (a POSIX shell script) that records its argument vector and
  * environment into its own folder and answers {@code op read} according to words in the reference
- * ({@code echo-stderr} writes the file {@code stderr} of that folder to standard error, for tests
- * that make hostile output at run time).
+ * ({@code echo-stderr} writes the file {@code stderr} of that folder to standard error, and the
+ * {@code grandchild-*} cases print its file {@code value}, for tests that make canaries at run
+ * time).
  */
 final class FakeOp {
   static final String VALUE = "CANARY-cli-value-6d1f";
@@ -40,6 +41,11 @@ final class FakeOp {
         + "  *weird*) echo 'something odd happened' >&2; exit 3;;\n"
         + "  *echo-stderr*) cat \"$LOG/stderr\" >&2; exit 1;;\n"
         + "  *slow*) sleep 60 & echo $! > \"$LOG/childpid\"; wait; exit 0;;\n"
+        // a background grandchild keeping standard output open: while op hangs, after op ran a
+        // while, or when op exits at once; it prints the file value of the folder
+        + "  *grandchild-hangs*) sleep 300 & echo $! > \"$LOG/grandchild\"; wait; exit 0;;\n"
+        + "  *grandchild-left*) sleep 300 & echo $! > \"$LOG/grandchild\"; sleep 0.5; cat \"$LOG/value\"; exit 0;;\n"
+        + "  *grandchild-quick*) sleep 300 & echo $! > \"$LOG/grandchild\"; cat \"$LOG/value\"; exit 0;;\n"
         + "  *multi*) printf 'line1\\nline2\\n'; exit 0;;\n"
         + "  *huge*) i=0; while [ $i -lt 200 ]; do printf 'vvvvvvvvvv'; i=$((i+1)); done; exit 0;;\n"
         + "  *attribute=otp*) printf '123456'; exit 0;;\n"

@@ -61,7 +61,10 @@ public final class AwsErrors {
 
   private AwsErrors() {}
 
-  /** Classifies an AWS error code (and HTTP status, 0 when unknown). */
+  /**
+   * Classifies an AWS error code (and HTTP status, 0 when unknown). A code we know decides; else a
+   * 401 or 403 is a denial, and throttling, clock skew, 429 and 5xx are transient.
+   */
   public static Kind classify(String code, int status, boolean throttling, boolean clockSkew) {
     if (code != null) {
       if (code.equals("ResourceNotFoundException")) {
@@ -82,6 +85,10 @@ public final class AwsErrors {
       if (UNAVAILABLE.contains(code)) {
         return Kind.UNAVAILABLE;
       }
+    }
+    if (status == 401 || status == 403) {
+      // without a code we know, as proxies, gateways and emulators answer: the status says enough
+      return Kind.DENIED;
     }
     if (throttling || clockSkew || status == 429 || status >= 500) {
       return Kind.UNAVAILABLE;

@@ -16,7 +16,7 @@ import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -33,8 +33,9 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * <p>Every SDK client is built with {@link AwsRetryStrategy#doNotRetry()}: the secrets client
  * retries {@code ProviderUnavailableException} with backoff and jitter, and SDK retries inside
  * each of those attempts would multiply them (3 × 3 = 9 calls under throttling, hiding the
- * {@code Retry-After} the engine honours). Each SDK client gets its own url-connection HTTP client,
- * built by the SDK from a builder so the SDK closes it with the client.
+ * {@code Retry-After} the engine honours). Each SDK client gets its own
+ * {@link QuietApacheHttpClient} (no wire or header logging; a call that fails mid-response has its
+ * connection shut down), closed by {@link #close()} after the SDK clients.
  *
  * <p>Thread-safe: lookups are lock-free; creation and closing share one lock so that no client
  * created during {@link #close()} escapes it.
@@ -97,17 +98,18 @@ public final class RegionalClients implements AutoCloseable {
         .region(Region.of(region))
         // AssumeRoleWithWebIdentity is unsigned; never let the STS client look for credentials
         .credentialsProvider(AnonymousCredentialsProvider.create())
-        .httpClientBuilder(httpClient())
+        .httpClient(httpClient())
         .overrideConfiguration(overrides(ScrubErrorBodies.xml(),
             AwsCredentialRegistration.stsInterceptor()));
     options.stsEndpointOverride().ifPresent(b::endpointOverride);
     return b.build();
   }
 
-  private UrlConnectionHttpClient.Builder httpClient() {
-    return UrlConnectionHttpClient.builder()
-        .connectionTimeout(options.connectTimeout())
-        .socketTimeout(options.readTimeout());
+  /** An HTTP client for one SDK client; the SDK closes no client it was given: {@link #close()} does. */
+  private SdkHttpClient httpClient() {
+    SdkHttpClient http = new QuietApacheHttpClient(options.connectTimeout(), options.readTimeout());
+    owned.add(http);
+    return http;
   }
 
   private ClientOverrideConfiguration overrides(ScrubErrorBodies scrubber,
@@ -173,7 +175,7 @@ public final class RegionalClients implements AutoCloseable {
     var b = SecretsManagerClient.builder()
         .region(Region.of(region))
         .credentialsProvider(credentials)
-        .httpClientBuilder(httpClient())
+        .httpClient(httpClient())
         .overrideConfiguration(overrides(ScrubErrorBodies.json()));
     options.endpointOverride().ifPresent(b::endpointOverride);
     LOG.debug("created AWS Secrets Manager client for region {}", region);

@@ -11,22 +11,14 @@ import io.secretsdk.onepassword.OnePasswordReference;
 import io.secretsdk.onepassword.OnePasswordReference.Attribute;
 import io.secretsdk.spi.FetchResult;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,45 +26,39 @@ import org.slf4j.LoggerFactory;
  * Reads {@code op://} references with {@code op read --no-newline <ref>}, authenticated by a
  * service account token in the child's environment.
  *
- * <p>No shell: the argument vector is {@code [op, read, --no-newline, <ref>]}. The environment is
- * cleared and only the configured variables plus {@code OP_SERVICE_ACCOUNT_TOKEN} are set.
- * Standard output is the value: read into a bounded buffer on a worker thread, never logged, and
- * wiped once copied into the result. The token is registered as credential {@value #TOKEN_KIND}
- * when the backend is made. Standard error is read up to 8 KiB (a word cut by that bound is
- * dropped) and scrubbed before it is cut for a message ({@link ProviderStrings#scrub}: the token,
- * every registered value, anything a token detector recognises). A call that outlives the
- * timeout has its whole process tree destroyed.
+ * <p>No shell: the argument vector is {@code [op, read, --no-newline, <ref>]}, {@code op} being
+ * the real path {@link CliExecutable} checked when the options were built, checked again before
+ * each run. The environment is cleared and only the configured variables plus
+ * {@code OP_SERVICE_ACCOUNT_TOKEN} are set. Standard output is the value: read into a bounded
+ * buffer, never logged, and wiped once copied into the result. The token is registered as
+ * credential {@value #TOKEN_KIND} when the backend is made. Standard error is read up to 8 KiB (a
+ * word cut by that bound is dropped) and scrubbed before it is cut for a message
+ * ({@link ProviderStrings#scrub}: the token, every registered value, anything a token detector
+ * recognises).
  *
- * <p>Thread-safe; each fetch runs its own process. {@link #close()} stops the I/O threads.
+ * <p>The pipes are read on the fetching thread without blocking ({@link CliRun}): the backend has
+ * no threads of its own. Each run's process tree — the CLI and its descendants — ends with the
+ * fetch: at once when the CLI outlives the timeout or the backend is closed, and after the CLI
+ * exited for any descendant it left behind.
+ *
+ * <p>Thread-safe; each fetch runs its own process. {@link #close()} ends the runs in progress.
  */
 public final class CliBackend implements Backend {
   private static final Logger LOG = LoggerFactory.getLogger(CliBackend.class);
   private static final int MAX_STDERR_BYTES = 8 * 1024;
-  private static final AtomicInteger THREADS = new AtomicInteger();
 
   /** The credential kind the service account token is registered under for redaction. */
   public static final String TOKEN_KIND = "onepassword/service-account-token";
 
   private final OnePasswordCliOptions options;
   private final ProviderStrings strings;
-  private final ExecutorService io;
+  private final Set<CliRun> running = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
-  /** Creates a backend; its I/O threads are daemon threads stopped by {@link #close()}. */
+  /** Creates a backend; it starts no thread. */
   public CliBackend(OnePasswordCliOptions options) {
     this.options = options;
     this.strings = new ProviderStrings(TOKEN_KIND, options.token()); // before any process sees it
-    ThreadFactory factory = r -> {
-      Thread t = new Thread(r, "secrets-sdk-op-io-" + THREADS.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-    this.io = Executors.newCachedThreadPool(factory);
-  }
-
-  /** The I/O executor, for tests that check {@link #close()} stopped it. */
-  public ExecutorService ioExecutor() {
-    return io;
   }
 
   @Override
@@ -80,11 +66,59 @@ public final class CliBackend implements Backend {
     return "cli(" + options.executable() + ")";
   }
 
+  /**
+   * Runs {@code op read} for {@code ref}.
+   *
+   * @throws io.secretsdk.SecretConfigException if the executable no longer passes its checks
+   */
   @Override
   public FetchResult fetch(OnePasswordReference ref) {
     if (closed) {
       throw new IllegalStateException("the 1Password provider is closed");
     }
+    CliExecutable.recheck(options.executable());
+    CliRun run = new CliRun(start(ref));
+    running.add(run);
+    CliRun.Output value = new CliRun.Output(options.maxOutputBytes());
+    CliRun.Output error = new CliRun.Output(MAX_STDERR_BYTES);
+    try {
+      CliRun.closeQuietly(run.process().getOutputStream()); // EOF on stdin: op never waits for a prompt
+      long deadline = System.nanoTime() + options.timeout().toNanos();
+      switch (run.readUntilExit(value, error, deadline, () -> closed)) {
+        case TIMED_OUT:
+          throw new ProviderUnavailableException(ref.ref(), "the 1Password CLI did not finish"
+              + " within " + options.timeout() + " reading " + ref + "; its process tree was ended");
+        case CLOSED:
+          throw new ProviderUnavailableException(ref.ref(), "the 1Password provider was closed"
+              + " while the CLI read " + ref + "; its process tree was ended");
+        default:
+          break;
+      }
+      int exit = run.process().exitValue();
+      if (exit != 0) {
+        throw mapFailure(ref, exit, error.textWithoutCutWord());
+      }
+      if (value.overflow()) {
+        throw new SecretException(ref.ref(), "the value the 1Password CLI printed for " + ref
+            + " is larger than the limit of " + options.maxOutputBytes() + " bytes");
+      }
+      return result(ref, value);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ProviderUnavailableException(ref.ref(), "interrupted while the 1Password CLI read "
+          + ref);
+    } catch (IOException e) {
+      throw new ProviderUnavailableException(ref.ref(), "cannot read the 1Password CLI's output"
+          + " for " + ref + " (" + e.getClass().getSimpleName() + ")");
+    } finally {
+      run.end();
+      running.remove(run);
+      value.wipe();
+      error.wipe();
+    }
+  }
+
+  private Process start(OnePasswordReference ref) {
     List<String> command = List.of(
         options.executable().toString(), "read", "--no-newline", ref.toOpString());
     ProcessBuilder pb = new ProcessBuilder(command);
@@ -98,79 +132,27 @@ public final class CliBackend implements Backend {
     }
     env.put("OP_SERVICE_ACCOUNT_TOKEN", options.token());
     pb.redirectInput(ProcessBuilder.Redirect.PIPE);
-
-    Process process;
     try {
-      process = pb.start();
+      return pb.start();
     } catch (IOException e) {
       throw new ProviderUnavailableException(ref.ref(), "cannot start the 1Password CLI at "
           + options.executable() + " for " + ref + " (" + e.getClass().getSimpleName() + ")");
     }
-    Future<Bounded> stdout = null;
-    Future<Bounded> stderr = null;
-    try {
-      closeQuietly(process.getOutputStream()); // EOF on stdin: op must never wait for a prompt
-      InputStream out = process.getInputStream();
-      InputStream err = process.getErrorStream();
-      stdout = io.submit(() -> Bounded.read(out, options.maxOutputBytes()));
-      stderr = io.submit(() -> Bounded.read(err, MAX_STDERR_BYTES));
+  }
 
-      long deadline = System.nanoTime() + options.timeout().toNanos();
-      if (!process.waitFor(options.timeout().toNanos(), TimeUnit.NANOSECONDS)) {
-        destroyTree(process);
-        throw new ProviderUnavailableException(ref.ref(), "the 1Password CLI did not finish"
-            + " within " + options.timeout() + " reading " + ref + "; its process was destroyed");
+  private FetchResult result(OnePasswordReference ref, CliRun.Output value) {
+    byte[] bytes = value.bytes();
+    try {
+      FetchResult.Builder b = FetchResult.builder(bytes);
+      if (ref.attribute().orElse(Attribute.VALUE) == Attribute.OTP) {
+        // op prints only the code; 1Password's codes are 30-second TOTPs, so cache to the period's end
+        Instant now = options.clock().instant();
+        long into = Math.floorMod(now.getEpochSecond(), 30L);
+        b.ttl(Duration.ofSeconds(30 - into));
       }
-      int exit = process.exitValue();
-      long left = Math.max(deadline - System.nanoTime(), TimeUnit.SECONDS.toNanos(1));
-      Bounded value = stdout.get(left, TimeUnit.NANOSECONDS);
-      Bounded error = stderr.get(left, TimeUnit.NANOSECONDS);
-      if (exit != 0) {
-        value.wipe();
-        throw mapFailure(ref, exit, error.textWithoutCutWord());
-      }
-      error.wipe();
-      if (value.overflow) {
-        value.wipe();
-        throw new SecretException(ref.ref(), "the value the 1Password CLI printed for " + ref
-            + " is larger than the limit of " + options.maxOutputBytes() + " bytes");
-      }
-      byte[] bytes = value.bytes();
-      try {
-        FetchResult.Builder b = FetchResult.builder(bytes);
-        if (ref.attribute().orElse(Attribute.VALUE) == Attribute.OTP) {
-          // op prints only the code; 1Password's codes are 30-second TOTPs, so cache to the period's end
-          Instant now = options.clock().instant();
-          long into = Math.floorMod(now.getEpochSecond(), 30L);
-          b.ttl(Duration.ofSeconds(30 - into));
-        }
-        return b.metadata("op.backend", "cli").build();
-      } finally {
-        Arrays.fill(bytes, (byte) 0);
-        value.wipe();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      destroyTree(process);
-      throw new ProviderUnavailableException(ref.ref(), "interrupted while the 1Password CLI read "
-          + ref);
-    } catch (TimeoutException e) {
-      destroyTree(process);
-      throw new ProviderUnavailableException(ref.ref(), "the 1Password CLI kept its output open"
-          + " after exiting while reading " + ref + "; its process tree was destroyed");
-    } catch (ExecutionException e) {
-      destroyTree(process);
-      throw new ProviderUnavailableException(ref.ref(), "cannot read the 1Password CLI's output"
-          + " for " + ref + " (" + e.getCause().getClass().getSimpleName() + ")");
+      return b.metadata("op.backend", "cli").build();
     } finally {
-      if (stdout != null && !stdout.isDone()) {
-        stdout.cancel(true);
-      }
-      if (stderr != null && !stderr.isDone()) {
-        stderr.cancel(true);
-      }
-      closeQuietly(process.getInputStream());
-      closeQuietly(process.getErrorStream());
+      Arrays.fill(bytes, (byte) 0);
     }
   }
 
@@ -219,85 +201,12 @@ public final class CliBackend implements Backend {
     return false;
   }
 
-  private static void destroyTree(Process process) {
-    process.descendants().forEach(ProcessHandle::destroyForcibly);
-    process.destroyForcibly();
-  }
-
-  private static void closeQuietly(java.io.Closeable c) {
-    try {
-      c.close();
-    } catch (IOException ignored) {
-      // nothing to do: the process is gone or going
-    }
-  }
-
+  /** Ends the runs in progress (their fetches fail) and refuses new ones. Idempotent. */
   @Override
   public void close() {
     closed = true;
-    io.shutdownNow();
-  }
-
-  /** Up to {@code max} bytes of a stream; the rest is drained and dropped so the child never blocks. */
-  static final class Bounded {
-    private byte[] buf;
-    private int len;
-    boolean overflow;
-
-    static Bounded read(InputStream in, int max) throws IOException {
-      Bounded b = new Bounded();
-      b.buf = new byte[Math.min(max, 8192)];
-      byte[] chunk = new byte[8192];
-      try {
-        int n;
-        while ((n = in.read(chunk)) >= 0) {
-          int keep = Math.min(n, max - b.len);
-          if (keep < n) {
-            b.overflow = true;
-          }
-          if (keep > 0) {
-            if (b.len + keep > b.buf.length) {
-              byte[] bigger = Arrays.copyOf(b.buf, Math.min(max, Math.max(b.buf.length * 2, b.len + keep)));
-              Arrays.fill(b.buf, (byte) 0);
-              b.buf = bigger;
-            }
-            System.arraycopy(chunk, 0, b.buf, b.len, keep);
-            b.len += keep;
-          }
-        }
-      } finally {
-        Arrays.fill(chunk, (byte) 0);
-      }
-      return b;
-    }
-
-    byte[] bytes() {
-      return Arrays.copyOf(buf, len);
-    }
-
-    String text() {
-      return new String(buf, 0, len, StandardCharsets.UTF_8);
-    }
-
-    /**
-     * {@link #text()}, but when the stream was cut, without the word the cut went through: a token
-     * cut in two matches no registered credential nor token format, so its first part is dropped
-     * rather than scrubbed.
-     */
-    String textWithoutCutWord() {
-      String t = text();
-      if (!overflow) {
-        return t;
-      }
-      int end = t.length();
-      while (end > 0 && !Character.isWhitespace(t.charAt(end - 1))) {
-        end--;
-      }
-      return t.substring(0, end) + "…";
-    }
-
-    void wipe() {
-      Arrays.fill(buf, (byte) 0);
+    for (CliRun run : List.copyOf(running)) {
+      run.end();
     }
   }
 }
