@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -36,12 +35,9 @@ final class AwsRegressionTest {
   }
 
   /**
-   * Each attempt that hits the read timeout mid-body leaves its socket open after the provider is
-   * closed — past the JDK keep-alive time, so these are not idle cached connections but sockets
-   * nobody will close until they are garbage-collected (the server here keeps trickling bytes).
+   * An attempt that hits the read timeout mid-body (the server keeps trickling bytes) leaves no
+   * socket open after the provider is closed: the aborted connection is shut down, not pooled.
    */
-  @Disabled("bug: secrets-sdk-aws leaves the socket of a response that timed out mid-body open"
-      + " (UrlConnectionHttpClient does not disconnect it); close() cannot release it")
   @Test
   void resolve_bodySlowerThanReadTimeout_leavesNoConnectionOpen() throws Exception {
     assumeTrue(LeakProbe.canCountConnections(), "needs /proc/net/tcp");

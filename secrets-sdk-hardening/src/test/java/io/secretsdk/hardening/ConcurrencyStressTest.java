@@ -323,7 +323,7 @@ final class ConcurrencyStressTest {
       if (LeakProbe.canCountConnections()) {
         // the AWS SDK's url-connection client keeps its idle keep-alive connection (JDK cache)
         assertThat(LeakProbe.awaitNoConnections(server.getPort(), 1000)).as("connections left")
-            .isLessThanOrEqualTo(kind == HttpProviderKind.AWS ? FaultMatrixTest.JDK_KEEP_ALIVE_IDLE : 0);
+            .isZero();
       }
     }
   }

@@ -66,18 +66,11 @@ final class FaultMatrixTest {
   static final int BASELINE_JAVA = 17;
 
   /**
-   * The AWS SDK's url-connection client returns connections to the JDK's process-wide keep-alive
-   * cache, which the provider's {@code close()} cannot empty; the JDK closes an idle one after 5 s.
-   */
-  static final int JDK_KEEP_ALIVE_IDLE = 5; // http.maxConnections, the JDK's per-destination default
-
-  /**
    * Cells where a provider does not do what the design says, each with the regression test that
    * fails until it is fixed (they are {@code @Disabled("bug: ...")} there). The cell still runs
    * and its row shows what happens; its design expectations are skipped.
    */
-  static final Map<String, String> KNOWN_BUGS = Map.of(
-      "SLOW_BODY/AWS", "`AwsRegressionTest#resolve_bodySlowerThanReadTimeout_leavesNoConnectionOpen`");
+  static final Map<String, String> KNOWN_BUGS = Map.of();
 
   /** Rows of the table, sorted by fault then provider. */
   private static final Map<String, String> ROWS = new ConcurrentSkipListMap<>();
@@ -159,10 +152,7 @@ final class FaultMatrixTest {
         found.add(p.otherHostRequests + " request(s) to the other host");
       }
     }
-    if (kind == HttpProviderKind.AWS && connections <= 1) {
-      // 0 or 1, as the JDK decides: the same words either way, so the table is stable
-      found.add("at most 1 idle connection, in the JDK keep-alive cache¹");
-    } else if (connections > 0) {
+    if (connections > 0) {
       found.add(connections + " connection(s) left open");
     }
     return found.isEmpty() ? "none" : String.join("; ", found);
