@@ -8,6 +8,7 @@ import io.secretsdk.identity.KubernetesServiceAccountTokenSource;
 import io.secretsdk.spi.ProviderSettings;
 import io.secretsdk.spi.SecretProvider;
 import io.secretsdk.spi.SecretProviderFactory;
+import io.secretsdk.vault.auth.AgentAuthentication;
 import io.secretsdk.vault.auth.AppRoleAuthentication;
 import io.secretsdk.vault.auth.AppRoleAuthenticationOptions;
 import io.secretsdk.vault.auth.ClientAuthentication;
@@ -39,7 +40,10 @@ import java.util.function.Function;
  *   <tr><td>{@code namespace}</td><td>{@code VAULT_NAMESPACE}</td><td>namespace</td></tr>
  *   <tr><td>{@code ca_cert}</td><td>{@code VAULT_CACERT}, {@code VAULT_CAPATH}</td><td>PEM CA bundle (or directory) to trust</td></tr>
  *   <tr><td>{@code client_cert}, {@code client_key}</td><td>{@code VAULT_CLIENT_CERT}, {@code VAULT_CLIENT_KEY}</td><td>mTLS</td></tr>
- *   <tr><td>{@code auth}</td><td>—</td><td>{@code token} (default), {@code approle}, {@code jwt}, {@code kubernetes}</td></tr>
+ *   <tr><td>{@code auth}</td><td>—</td><td>{@code token} (default), {@code approle}, {@code jwt}, {@code kubernetes},
+ *       {@code agent} (no token: a Vault Agent or Proxy with auto-auth adds it)</td></tr>
+ *   <tr><td>—</td><td>{@code VAULT_AGENT_ADDR}</td><td>agent mode at this address (unless {@code auth} says otherwise);
+ *       wins over {@code VAULT_ADDR}</td></tr>
  *   <tr><td>{@code auth_mount}</td><td>—</td><td>mount path of the auth method</td></tr>
  *   <tr><td>{@code token_file}</td><td>{@code VAULT_TOKEN}</td><td>token auth: a token file (Vault Agent sink), else the variable, else {@code ~/.vault-token}</td></tr>
  *   <tr><td>{@code role_id}</td><td>{@code VAULT_ROLE_ID}</td><td>AppRole role id</td></tr>
@@ -105,10 +109,18 @@ public final class VaultSecretProviderFactory implements SecretProviderFactory {
       LOG.warn("VAULT_SKIP_VERIFY is ignored: this SDK never turns TLS verification off; set VAULT_CACERT instead");
     }
     VaultOptions.Builder b = VaultOptions.builder();
+    Optional<String> agent = settings.env("VAULT_AGENT_ADDR").filter(a -> !a.isBlank());
+    boolean agentMode = opt(settings, "auth").map(a -> a.strip().equalsIgnoreCase("agent"))
+        .orElse(agent.isPresent());
     try {
-      setting(settings, "address", "VAULT_ADDR").ifPresent(b::address);
+      if (agentMode && agent.isPresent() && opt(settings, "address").isEmpty()) {
+        b.address(agent.get()); // as the vault CLI: VAULT_AGENT_ADDR wins over VAULT_ADDR
+      } else {
+        setting(settings, "address", "VAULT_ADDR").ifPresent(b::address);
+      }
     } catch (IllegalArgumentException e) {
-      throw new SecretConfigException(null, 0, "VAULT_ADDR", e.getMessage());
+      throw new SecretConfigException(null, 0, agentMode && agent.isPresent() ? "VAULT_AGENT_ADDR"
+          : "VAULT_ADDR", e.getMessage());
     }
     try {
       setting(settings, "namespace", "VAULT_NAMESPACE").ifPresent(b::namespace);
@@ -133,7 +145,7 @@ public final class VaultSecretProviderFactory implements SecretProviderFactory {
     opt(settings, "call_timeout").ifPresent(v -> b.callTimeout(duration("call_timeout", v)));
     opt(settings, "mounts").ifPresent(v -> mounts(b, v));
     opt(settings, "allowed_mounts").ifPresent(v -> allowedMounts(b, v));
-    b.authentication(authentication(settings));
+    b.authentication(agentMode ? AgentAuthentication.create() : authentication(settings));
     return b.build();
   }
 

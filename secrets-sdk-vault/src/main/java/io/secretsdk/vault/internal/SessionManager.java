@@ -115,13 +115,16 @@ public final class SessionManager implements VaultLoginClient, AutoCloseable {
   }
 
   /**
-   * A valid token, logging in or renewing first when needed.
+   * A valid token, logging in or renewing first when needed; {@code null} in agent mode.
    *
    * @throws SecretException the login's failure when there is no valid token
    */
   public String token() {
     if (closed) {
       throw new IllegalStateException("the Vault provider is closed");
+    }
+    if (auth instanceof io.secretsdk.vault.auth.AgentAuthentication) {
+      return null; // the agent adds its own token
     }
     Session s = session;
     long now = ticker.read();

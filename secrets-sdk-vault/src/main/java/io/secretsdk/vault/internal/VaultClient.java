@@ -29,7 +29,7 @@ public final class VaultClient {
   public VaultResponse call(String method, List<String> segments, Map<String, String> query, JsonNode body, SecretRef ref) {
     String token = sessions.token();
     VaultResponse r = transport.send(method, segments, query, body, token, ref);
-    if (r.status() == 403) {
+    if (r.status() == 403 && token != null) {
       sessions.rejected(token);
       String fresh = sessions.token();
       if (!fresh.equals(token)) {
