@@ -45,6 +45,7 @@ public final class OnePasswordConnectOptions {
   private final boolean allowPlainHttp;
   private final Clock clock;
   private final Ticker ticker;
+  private final okhttp3.OkHttpClient httpClient;
 
   private OnePasswordConnectOptions(Builder b) {
     this.host = b.host;
@@ -58,6 +59,7 @@ public final class OnePasswordConnectOptions {
     this.allowPlainHttp = b.allowPlainHttp;
     this.clock = b.clock;
     this.ticker = b.ticker;
+    this.httpClient = b.httpClient;
   }
 
   /** Starts a builder; {@link Builder#host} and {@link Builder#token} are required. */
@@ -120,6 +122,11 @@ public final class OnePasswordConnectOptions {
     return ticker;
   }
 
+  /** The OkHttp client the provider's is derived from, if one was given. */
+  public java.util.Optional<okhttp3.OkHttpClient> httpClient() {
+    return java.util.Optional.ofNullable(httpClient);
+  }
+
   /** Settings without the token. */
   @Override
   public String toString() {
@@ -142,6 +149,7 @@ public final class OnePasswordConnectOptions {
     private boolean allowPlainHttp;
     private Clock clock = Clock.systemUTC();
     private Ticker ticker = Ticker.system();
+    private okhttp3.OkHttpClient httpClient;
 
     private Builder() {}
 
@@ -279,6 +287,22 @@ public final class OnePasswordConnectOptions {
     /** The monotonic time source of the name → id cache (tests inject a fake one). */
     public Builder ticker(Ticker ticker) {
       this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /**
+     * An OkHttp client to derive the provider's from (its proxy, connection pool, interceptors,
+     * socket factory and trust material). The SDK's own rules still apply on top: redirects are not
+     * followed, the token is sent to the configured host only (checked after the client's
+     * application interceptors, which therefore never see it; its network interceptors do, and the
+     * token is registered for redaction), these options' timeouts win, and a client whose
+     * hostname verifier is not OkHttp's is refused when the provider is made. The provider's
+     * {@code close()} cancels its own calls and leaves the client you gave running.
+     *
+     * @throws NullPointerException if {@code client} is null
+     */
+    public Builder httpClient(okhttp3.OkHttpClient client) {
+      this.httpClient = Objects.requireNonNull(client, "client");
       return this;
     }
 

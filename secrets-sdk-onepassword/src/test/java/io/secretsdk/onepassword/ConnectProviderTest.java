@@ -176,6 +176,50 @@ final class ConnectProviderTest {
   }
 
   @Test
+  void fetch_givenHttpClient_itsInterceptorsRunWithoutSeeingTheTokenAndItSurvivesClose()
+      throws Exception {
+    java.util.List<String> seenAuthorization = new java.util.concurrent.CopyOnWriteArrayList<>();
+    okhttp3.OkHttpClient mine = new okhttp3.OkHttpClient.Builder()
+        .followRedirects(true)
+        .addInterceptor(chain -> {
+          seenAuthorization.add(String.valueOf(chain.request().header("Authorization")));
+          return chain.proceed(chain.request().newBuilder().header("X-Trace-Id", "t-1").build());
+        })
+        .build();
+    try {
+      OnePasswordProvider p = provider(b -> b.httpClient(mine));
+
+      assertThat(fetch(p, "op://" + VAULT + "/" + ITEM + "/credential")).isEqualTo(CANARY);
+      assertThat(seenAuthorization).isNotEmpty().containsOnly("null");
+      assertThat(dispatcher.requests).allSatisfy(r -> {
+        assertThat(r.getHeaders().get("X-Trace-Id")).isEqualTo("t-1");
+        assertThat(r.getHeaders().get("Authorization")).isEqualTo("Bearer " + TOKEN);
+      });
+      int pooled = mine.connectionPool().connectionCount();
+      p.close();
+      // the given client is its owner's: its threads run on and its pool is not emptied
+      assertThat(mine.dispatcher().executorService().isShutdown()).isFalse();
+      assertThat(mine.connectionPool().connectionCount()).isEqualTo(pooled);
+    } finally {
+      mine.dispatcher().executorService().shutdown();
+      mine.connectionPool().evictAll();
+    }
+  }
+
+  @Test
+  void provider_givenHttpClientWithItsOwnHostnameVerifier_refused() {
+    okhttp3.OkHttpClient lax = new okhttp3.OkHttpClient.Builder()
+        .hostnameVerifier((host, session) -> true).build();
+    try {
+      assertThatThrownBy(() -> provider(b -> b.httpClient(lax)))
+          .isInstanceOf(io.secretsdk.SecretConfigException.class)
+          .hasMessageContaining("hostname verifier");
+    } finally {
+      lax.dispatcher().executorService().shutdown();
+    }
+  }
+
+  @Test
   void fetch_idsInReference_skipsLookups() {
     assertThat(fetch(provider(), "op://" + VAULT + "/" + ITEM + "/credential")).isEqualTo(CANARY);
     assertThat(paths()).containsExactly("/v1/vaults/" + VAULT + "/items/" + ITEM);

@@ -9,6 +9,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.secretsdk.InvalidSecretRefException;
 import io.secretsdk.ProviderUnavailableException;
+import io.secretsdk.SecretConfigException;
 import io.secretsdk.SecretAccessDeniedException;
 import io.secretsdk.SecretException;
 import io.secretsdk.SecretNotFoundException;
@@ -70,6 +71,10 @@ public final class ConnectBackend implements Backend {
   private final Cache<String, String> vaultIds;
   private final Cache<String, String> itemIds;
   private volatile boolean closed;
+  /** The client was derived from one the user gave: its pool is not ours to empty. */
+  private final boolean injected;
+  private static final Class<?> DEFAULT_HOSTNAME_VERIFIER =
+      new OkHttpClient.Builder().build().hostnameVerifier().getClass();
 
   /** Creates a backend with its own OkHttp client, released by {@link #close()}. */
   public ConnectBackend(OnePasswordConnectOptions options) {
@@ -79,7 +84,16 @@ public final class ConnectBackend implements Backend {
     // registered before the client that sends it exists
     this.strings = new ProviderStrings(TOKEN_KIND, token);
     HttpUrl expected = base;
-    this.http = new OkHttpClient.Builder()
+    OkHttpClient given = options.httpClient().orElse(null);
+    this.injected = given != null;
+    if (given != null && given.hostnameVerifier().getClass() != DEFAULT_HOSTNAME_VERIFIER) {
+      throw new SecretConfigException(null, 0, "httpClient", "the given OkHttpClient replaces"
+          + " OkHttp's hostname verifier; the 1Password provider never relaxes TLS verification");
+    }
+    OkHttpClient.Builder builder = given == null ? new OkHttpClient.Builder()
+        // its own dispatcher: close() cancels the provider's calls only, never the user's
+        : given.newBuilder().dispatcher(new okhttp3.Dispatcher());
+    this.http = builder
         .followRedirects(false)
         .followSslRedirects(false)
         .retryOnConnectionFailure(false)
@@ -462,7 +476,7 @@ public final class ConnectBackend implements Backend {
       throw new ProviderUnavailableException(ref.ref(), "1Password Connect: I/O error reading "
           + what + " for " + ref + " (" + e.getClass().getSimpleName() + ")", e);
     } finally {
-      if (closed) {
+      if (closed && !injected) {
         // a call that raced close() may have returned its connection to the pool after evictAll()
         http.connectionPool().evictAll();
       }
@@ -585,7 +599,9 @@ public final class ConnectBackend implements Backend {
     // cancel in-flight calls first, or their connections return to the pool after evictAll()
     http.dispatcher().cancelAll();
     http.dispatcher().executorService().shutdown();
-    http.connectionPool().evictAll();
+    if (!injected) {
+      http.connectionPool().evictAll(); // a given client's pool is its owner's
+    }
     if (vaultIds != null) {
       vaultIds.invalidateAll();
       itemIds.invalidateAll();
