@@ -62,6 +62,8 @@ public final class AwsSecretsManagerOptions {
   private final Duration apiCallTimeout;
   private final Duration describeCacheTtl;
   private final Ticker ticker;
+  private final URI agentAddress;
+  private final java.util.function.Function<String, String> agentEnvironment;
 
   private AwsSecretsManagerOptions(Builder b) {
     this.region = b.region;
@@ -77,6 +79,8 @@ public final class AwsSecretsManagerOptions {
     this.apiCallTimeout = b.apiCallTimeout;
     this.describeCacheTtl = b.describeCacheTtl;
     this.ticker = b.ticker;
+    this.agentAddress = b.agentAddress;
+    this.agentEnvironment = b.agentEnvironment;
   }
 
   /** Options with every default: SDK default region and credentials chains, default timeouts. */
@@ -154,6 +158,16 @@ public final class AwsSecretsManagerOptions {
     return ticker;
   }
 
+  /** The Secrets Manager Agent's address in agent mode; empty when Secrets Manager is called. */
+  public java.util.Optional<URI> agentAddress() {
+    return java.util.Optional.ofNullable(agentAddress);
+  }
+
+  /** Where agent mode looks up its token variables. */
+  public java.util.function.Function<String, String> agentEnvironment() {
+    return agentEnvironment;
+  }
+
   @Override
   public String toString() {
     String credentials = credentialsProvider != null
@@ -162,7 +176,8 @@ public final class AwsSecretsManagerOptions {
     return "AwsSecretsManagerOptions[region=" + region + ", endpointOverride=" + endpointOverride
         + ", stsEndpointOverride=" + stsEndpointOverride + ", credentials=" + credentials
         + ", connectTimeout=" + connectTimeout + ", readTimeout=" + readTimeout
-        + ", apiCallTimeout=" + apiCallTimeout + ", describeCacheTtl=" + describeCacheTtl + "]";
+        + ", apiCallTimeout=" + apiCallTimeout + ", describeCacheTtl=" + describeCacheTtl
+        + (agentAddress != null ? ", agent=" + agentAddress : "") + "]";
   }
 
   /**
@@ -183,6 +198,8 @@ public final class AwsSecretsManagerOptions {
     private Duration apiCallTimeout = DEFAULT_API_CALL_TIMEOUT;
     private Duration describeCacheTtl = DEFAULT_DESCRIBE_CACHE_TTL;
     private Ticker ticker = Ticker.system();
+    private URI agentAddress;
+    private java.util.function.Function<String, String> agentEnvironment = System::getenv;
 
     private Builder() {}
 
@@ -337,6 +354,32 @@ public final class AwsSecretsManagerOptions {
      */
     public Builder ticker(Ticker ticker) {
       this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /**
+     * Agent mode: read through the AWS Secrets Manager Agent at {@code address} (e.g.
+     * {@code http://localhost:2773}) instead of calling Secrets Manager, so the runners of a node
+     * share the agent's cache and credentials and hold none themselves. Each read is
+     * {@code GET /secretsmanager/get?secretId=…} (with {@code versionId} / {@code versionStage} for
+     * pinned refs) carrying the SSRF token in {@code X-Aws-Parameters-Secrets-Token}, looked up as
+     * the agent does: {@code AWS_TOKEN} (the token, or {@code file://<path>}), else
+     * {@code AWS_SESSION_TOKEN}, else {@code AWS_CONTAINER_AUTHORIZATION_TOKEN}, else
+     * {@code /var/run/awssmatoken}. The token is registered for redaction. Regions, endpoints and
+     * credentials of these options are not used in agent mode.
+     *
+     * @throws io.secretsdk.SecretConfigException if the address is not http(s) on localhost or a
+     *     loopback address literal, with a port
+     */
+    public Builder agent(URI address) {
+      this.agentAddress = io.secretsdk.aws.internal.AgentClient.checkLoopback(
+          Objects.requireNonNull(address, "address"));
+      return this;
+    }
+
+    /** Where agent mode looks up its token variables ({@code System::getenv} by default). */
+    public Builder agentEnvironment(java.util.function.Function<String, String> environment) {
+      this.agentEnvironment = Objects.requireNonNull(environment, "environment");
       return this;
     }
 

@@ -102,12 +102,16 @@ public final class AwsSecretsManagerProvider implements SecretProvider {
 
   private final AwsSecretsManagerOptions options;
   private final RegionalClients clients;
+  /** Agent mode: every read goes through the Secrets Manager Agent; null otherwise. */
+  private final io.secretsdk.aws.internal.AgentClient agent;
   private final Cache<String, Map<String, String>> described;
   private final AtomicBoolean batchDeniedLogged = new AtomicBoolean();
 
   private AwsSecretsManagerProvider(AwsSecretsManagerOptions options) {
     this.options = options;
     this.clients = new RegionalClients(options);
+    this.agent = options.agentAddress().map(a -> new io.secretsdk.aws.internal.AgentClient(a,
+        options.agentEnvironment(), options.connectTimeout(), options.readTimeout())).orElse(null);
     this.described = Caffeine.newBuilder()
         .expireAfterWrite(options.describeCacheTtl())
         .ticker(options.ticker()::read)
@@ -159,6 +163,11 @@ public final class AwsSecretsManagerProvider implements SecretProvider {
   }
 
   private FetchResult fetchOne(AwsRef r, FetchContext context) {
+    if (agent != null) {
+      io.secretsdk.aws.internal.AgentClient.Answer a = agent.get(r);
+      return toResult(r, r.region().orElse("agent"), a.arn(), a.name(), a.versionId(),
+          a.versionStages(), a.createdDate(), a.secretString(), a.secretBinary(), Map.of());
+    }
     String region = r.region().orElseGet(clients::defaultRegion);
     SecretsManagerClient client = clients.forRegion(region);
     GetSecretValueResponse resp;
@@ -190,6 +199,9 @@ public final class AwsSecretsManagerProvider implements SecretProvider {
   @Override
   public Map<SecretRef, FetchOutcome> fetchAll(Collection<SecretRef> refs, FetchContext context) {
     Objects.requireNonNull(context, "context");
+    if (agent != null) {
+      return SecretProvider.super.fetchAll(refs, context); // the agent reads one secret per call
+    }
     Map<SecretRef, FetchOutcome> outcomes = new LinkedHashMap<>();
     // region -> secretId -> refs asking for it (several #keys of one secret share one id)
     Map<String, Map<String, List<AwsRef>>> batches = new LinkedHashMap<>();
@@ -403,6 +415,9 @@ public final class AwsSecretsManagerProvider implements SecretProvider {
   /** Closes every SDK client and the credentials providers this provider created. Idempotent. */
   @Override
   public void close() {
+    if (agent != null) {
+      agent.close();
+    }
     clients.close();
     described.invalidateAll();
   }

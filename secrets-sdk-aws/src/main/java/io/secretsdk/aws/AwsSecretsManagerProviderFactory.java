@@ -23,6 +23,9 @@ import java.util.function.BiConsumer;
  *   <li>{@code endpoint}, {@code sts_endpoint}: endpoint overrides (https, or http on loopback);
  *       else {@code AWS_ENDPOINT_URL_SECRETS_MANAGER} / {@code AWS_ENDPOINT_URL_STS} /
  *       {@code AWS_ENDPOINT_URL} from the settings' environment;
+ *   <li>{@code agent}: agent mode, reading through the AWS Secrets Manager Agent at this address
+ *       (e.g. {@code http://localhost:2773}); else {@code AWS_SECRETS_MANAGER_AGENT_ADDR} from the
+ *       settings' environment; the SSRF token is looked up in the same environment;
  *   <li>{@code connect_timeout}, {@code read_timeout}, {@code api_call_timeout},
  *       {@code describe_cache_ttl}: durations as ISO-8601 ({@code PT5S}) or whole seconds
  *       ({@code 5}).
@@ -44,7 +47,8 @@ public final class AwsSecretsManagerProviderFactory implements SecretProviderFac
           "connect_timeout", (b, v) -> b.connectTimeout(duration(v)),
           "read_timeout", (b, v) -> b.readTimeout(duration(v)),
           "api_call_timeout", (b, v) -> b.apiCallTimeout(duration(v)),
-          "describe_cache_ttl", (b, v) -> b.describeCacheTtl(duration(v)));
+          "describe_cache_ttl", (b, v) -> b.describeCacheTtl(duration(v)),
+          "agent", (b, v) -> b.agent(uri(v)));
 
   /** Public no-argument constructor, for {@link java.util.ServiceLoader}. */
   public AwsSecretsManagerProviderFactory() {}
@@ -86,6 +90,11 @@ public final class AwsSecretsManagerProviderFactory implements SecretProviderFac
       settings.env("AWS_ENDPOINT_URL_STS").or(() -> settings.env("AWS_ENDPOINT_URL"))
           .ifPresent(v -> apply(b, "sts_endpoint", v, "AWS_ENDPOINT_URL_STS"));
     }
+    if (settings.option("agent").isEmpty()) {
+      settings.env("AWS_SECRETS_MANAGER_AGENT_ADDR")
+          .ifPresent(v -> apply(b, "agent", v, "AWS_SECRETS_MANAGER_AGENT_ADDR"));
+    }
+    b.agentEnvironment(settings.environment());
     return AwsSecretsManagerProvider.create(b.build());
   }
 

@@ -142,6 +142,13 @@ public final class AwsErrors {
     return build(classify(code, 0, false, false), ref, "BatchGetSecretValue", facts, null, null);
   }
 
+  /** The exception for a failed answer of the Secrets Manager Agent (its error code may be absent). */
+  public static SecretException agentError(SecretRef ref, String errorCode, int status) {
+    String code = safeCode(errorCode);
+    String facts = describe(code, status, null) + " from the Secrets Manager Agent";
+    return build(classify(code, status, false, false), ref, "GetSecretValue", facts, null, null);
+  }
+
   private static SecretException build(Kind kind, SecretRef ref, String operation, String facts,
       ScrubbedAwsException cause, Duration retryAfter) {
     String what = "AWS Secrets Manager " + operation + (ref == null ? "" : " for " + ref);
