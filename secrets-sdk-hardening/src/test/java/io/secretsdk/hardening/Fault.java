@@ -20,7 +20,9 @@ enum Fault {
   STORM_429("429 on every attempt, `Retry-After: 0`", Expect.TRANSIENT),
   RETRY_AFTER_BEYOND_BUDGET("429 with `Retry-After: 600` (beyond the retry budget)", Expect.NOT_RETRIED),
   REDIRECT_OTHER_HOST("307 to another host", Expect.REJECTED),
-  HUGE_BODY("4 MiB body (limits: 256 KiB Vault and 1Password here, 3 MiB AWS)", Expect.REJECTED);
+  HUGE_BODY("4 MiB body (limits: 256 KiB Vault and 1Password here, 3 MiB AWS)", Expect.REJECTED),
+  UNAUTHORIZED_EMPTY("401 with an empty body (no error code)", Expect.DENIED),
+  FORBIDDEN_PROXY_PAGE("403 HTML page from a proxy (no error code)", Expect.DENIED);
 
   /** What the design says must happen on a cold resolve. */
   enum Expect {
@@ -32,6 +34,8 @@ enum Fault {
     RECOVERS,
     /** A typed {@code SecretException}, never a value. */
     REJECTED,
+    /** {@code SecretAccessDeniedException}; a cached value is not served past its TTL. */
+    DENIED,
     /** Either the value or a typed exception (the table records which). */
     ANY_TYPED
   }
@@ -92,6 +96,11 @@ enum Fault {
             .build();
       case HUGE_BODY:
         return kind.json(200, kind.secretBody(Canaries.VALUE + "x".repeat(HUGE_BYTES)));
+      case UNAUTHORIZED_EMPTY:
+        return new MockResponse.Builder().code(401).build();
+      case FORBIDDEN_PROXY_PAGE:
+        return new MockResponse.Builder().code(403).setHeader("Content-Type", "text/html")
+            .body("<html><body><h1>Access denied by policy</h1></body></html>").build();
       default:
         throw new AssertionError(this);
     }

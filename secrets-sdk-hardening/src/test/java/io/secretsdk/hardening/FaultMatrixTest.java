@@ -135,6 +135,10 @@ final class FaultMatrixTest {
         assertThat(cold.outcome).startsWith("`").isNotEqualTo("value");
         assertThat(warm.outcome).isNotEqualTo("value");
         break;
+      case DENIED:
+        assertThat(cold.outcome).isEqualTo("`SecretAccessDeniedException`");
+        assertThat(warm.outcome).isNotEqualTo("value").isNotEqualTo("stale value served");
+        break;
       case ANY_TYPED:
       default:
         break;
