@@ -149,4 +149,50 @@ public final class ProviderText {
     }
     return s;
   }
+
+  private static final String MASK = "****";
+  /** Vault tokens in every format, legacy {@code s.}/{@code b.}/{@code r.} ones included. */
+  private static final java.util.regex.Pattern VAULT_LIKE_TOKEN =
+      java.util.regex.Pattern.compile("(?<![A-Za-z0-9])(?:hv[sbr]|[sbr])\\.[A-Za-z0-9_-]{8,}");
+  private static final java.util.regex.Pattern UUID = java.util.regex.Pattern.compile(
+      "(?i)(?<![0-9a-f])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9a-f])");
+  private static final java.util.regex.Pattern LONG_RUN =
+      java.util.regex.Pattern.compile("[A-Za-z0-9+/=_-]{24,}");
+  private static final java.util.regex.Pattern SPACES = java.util.regex.Pattern.compile("\\s{2,}");
+
+  /**
+   * The one scrubber for text a server wrote (error bodies, error strings) before it enters a
+   * message: the strings the provider sent or holds ({@code known}: tokens, credentials) masked
+   * exactly; then {@link #scrub(String, int, RedactionIndex)}'s masking on the whole text; then
+   * what looks like a credential though nothing registered it — Vault-style tokens, UUIDs (lease
+   * and accessor ids), runs of 24+ token characters mixing letters and digits; runs of whitespace
+   * made one space; and only then the cut to {@code maxChars}, so nothing straddling it survives in
+   * part. Null becomes empty.
+   */
+  public static String scrubServerText(String text, int maxChars, java.util.Collection<String> known,
+      RedactionIndex index) {
+    if (text == null || text.isEmpty()) {
+      return "";
+    }
+    String s = text;
+    for (String k : known) {
+      if (k != null && k.length() >= 4) {
+        s = s.replace(k, MASK);
+      }
+    }
+    s = scrub(s, Integer.MAX_VALUE, index);
+    s = VAULT_LIKE_TOKEN.matcher(s).replaceAll(MASK);
+    s = UUID.matcher(s).replaceAll(MASK);
+    java.util.regex.Matcher m = LONG_RUN.matcher(s);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String run = m.group();
+      boolean tokenLike = run.chars().anyMatch(Character::isDigit)
+          && run.chars().anyMatch(Character::isLetter);
+      m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(tokenLike ? MASK : run));
+    }
+    m.appendTail(out);
+    s = SPACES.matcher(out).replaceAll(" ").strip();
+    return scrub(s, maxChars, null);
+  }
 }

@@ -34,33 +34,15 @@ public final class ProviderStrings {
   }
 
   /**
-   * {@code text} fit for an exception message: every registered value and credential, this
-   * backend's token and every token format masked, control and format characters blanked, and only
-   * then cut to {@link #MAX_CHARS} (so nothing straddling the cut survives in part); runs of
-   * whitespace become one space.
+   * {@code text} fit for an exception message, by the SDK's one scrubber
+   * ({@link ProviderText#scrubServerText}): every registered value and credential, this backend's
+   * token, every token format and token-like string masked, control and format characters
+   * blanked, whitespace runs made one space, and only then cut to {@link #MAX_CHARS}.
    *
    * @return the scrubbed text; empty for null or empty input
    */
   public String scrub(String text) {
-    if (text == null || text.isEmpty()) {
-      return "";
-    }
-    String s = ProviderText.scrub(text, MAX_CHARS, own);
-    StringBuilder out = new StringBuilder(s.length());
-    boolean space = false;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (Character.isWhitespace(c) || Character.isSpaceChar(c)) {
-        space = true;
-        continue;
-      }
-      if (space && out.length() > 0) {
-        out.append(' ');
-      }
-      space = false;
-      out.append(c);
-    }
-    return out.toString();
+    return ProviderText.scrubServerText(text, MAX_CHARS, java.util.List.of(), own);
   }
 
   /**
