@@ -346,8 +346,8 @@ public final class DefaultSecretsClient implements SecretsClient {
     long startEpoch = generations.of(target);
     try {
       FetchResult result = fetchWithRetry(target);
-      Installed installed = install(target, result, startEpoch, null);
-      byte[] copy = installed.entry.current.copyOrNull();
+      Installed installed = install(target, result, startEpoch, null, true);
+      byte[] copy = installed.callerCopy;
       audit(AuditEvent.Type.REFRESH, target, AuditEvent.Outcome.SUCCESS, installed.entry.current, null, null);
       afterInstall(target, installed);
       if (!installed.cached) {
@@ -536,7 +536,16 @@ public final class DefaultSecretsClient implements SecretsClient {
         auditResolve(ref, Failures.outcomeOf(failure), null, false, failure);
         throw failure;
       }
-      return serve(ref, e, false);
+      Secret joined = serve(ref, e, false);
+      if (joined == null) {
+        joined = serveNewer(ref, e);
+      }
+      if (joined == null) {
+        // a finished load whose value is already gone (evicted, replaced): the next attempt loads
+        // afresh instead of joining it again
+        inFlight.remove(ref, running);
+      }
+      return joined;
     }
     try {
       CacheEntry now = cache.getIfPresent(ref);
@@ -549,10 +558,12 @@ public final class DefaultSecretsClient implements SecretsClient {
       long startEpoch = generations.of(ref);
       try {
         FetchResult result = fetchWithRetry(ref);
-        Installed installed = install(ref, result, startEpoch, previous);
+        Installed installed = install(ref, result, startEpoch, previous, true);
         mine.complete(installed.entry);
         afterInstall(ref, installed);
-        Secret secret = serve(ref, installed.entry, false);
+        // the leader serves the copy it took before publishing: a concurrent eviction or newer
+        // load cannot take the value it fetched away from it
+        Secret secret = serveCopy(ref, installed.entry, installed.callerCopy, false);
         if (!installed.cached) {
           installed.entry.current.wipe(); // served once, never cached
         }
@@ -588,6 +599,16 @@ public final class DefaultSecretsClient implements SecretsClient {
     }
   }
 
+  /**
+   * The value of an entry that replaced {@code wiped} while a caller was about to copy it (a
+   * newer load finished first): at least as fresh as the one the caller waited for. Null when
+   * there is none, and the caller looks again.
+   */
+  private Secret serveNewer(SecretRef ref, CacheEntry wiped) {
+    CacheEntry newer = cache.getIfPresent(ref);
+    return newer != null && newer != wiped && !newer.isNegative() ? serve(ref, newer, false) : null;
+  }
+
   /** Copies a value out of a loaded entry, or returns null when it was wiped meanwhile. */
   private Secret serve(SecretRef ref, CacheEntry e, boolean hit) {
     if (e.isNegative()) {
@@ -595,7 +616,11 @@ public final class DefaultSecretsClient implements SecretsClient {
       auditResolve(ref, Failures.outcomeOf(copy), null, hit, copy);
       throw copy;
     }
-    byte[] copy = e.current.copyOrNull();
+    return serveCopy(ref, e, e.current.copyOrNull(), hit);
+  }
+
+  /** A {@code Secret} of {@code copy} (taken from {@code e}), or null when there is no copy. */
+  private Secret serveCopy(SecretRef ref, CacheEntry e, byte[] copy, boolean hit) {
     if (copy == null) {
       return null;
     }
@@ -736,6 +761,11 @@ public final class DefaultSecretsClient implements SecretsClient {
     final CacheEntry replaced;
     final boolean rotated;
     final boolean cached;
+    /**
+     * The caller's own copy, taken before the entry was published (so no eviction or newer load
+     * can wipe it first), when asked for; the caller owns and wipes it.
+     */
+    byte[] callerCopy;
 
     Installed(CacheEntry entry, CacheEntry replaced, boolean rotated, boolean cached) {
       this.entry = entry;
@@ -750,6 +780,11 @@ public final class DefaultSecretsClient implements SecretsClient {
    * grace list when its version changed. Never does I/O inside {@code compute}.
    */
   private Installed install(SecretRef ref, FetchResult result, long startEpoch, CacheEntry expectedOld) {
+    return install(ref, result, startEpoch, expectedOld, false);
+  }
+
+  private Installed install(SecretRef ref, FetchResult result, long startEpoch, CacheEntry expectedOld,
+      boolean withCallerCopy) {
     byte[] bytes = result.value();
     result.wipe();
     try {
@@ -763,6 +798,14 @@ public final class DefaultSecretsClient implements SecretsClient {
     // provider strings are data: checked only now, so one that holds this very value is caught
     CachedValue value = new CachedValue(bytes, shown(result.version().orElse(null)),
         result.createdAt().orElse(null), shown(result.metadata()), fingerprint(bytes));
+    byte[] callerCopy = withCallerCopy ? value.copyOrNull() : null;
+    Installed installed = installValue(ref, value, result, startEpoch, expectedOld);
+    installed.callerCopy = callerCopy;
+    return installed;
+  }
+
+  private Installed installValue(SecretRef ref, CachedValue value, FetchResult result,
+      long startEpoch, CacheEntry expectedOld) {
     long now = s.ticker.read();
     long ttl = ttlNanos(ref, result);
     double point = s.refreshAhead - ThreadLocalRandom.current().nextDouble() * s.refreshJitter;
