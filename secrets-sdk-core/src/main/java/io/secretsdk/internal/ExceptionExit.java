@@ -112,7 +112,7 @@ public final class ExceptionExit {
   private static SecretException rebuild(SecretException e, Map<Throwable, Boolean> seen, int depth) {
     seen.put(e, Boolean.TRUE);
     SecretRef ref = e.ref().orElse(null);
-    String message = text(e.getMessage());
+    String message = text(e.getMessage(), ref == null ? null : ref.toString());
     Throwable cause = cause(e.getCause(), seen, depth + 1);
     SecretException out;
     if (e instanceof SecretNotFoundException) {
@@ -182,14 +182,19 @@ public final class ExceptionExit {
 
   /** Scrubbed text: every index, the token detectors, no control characters, bounded. */
   static String text(String s) {
+    return text(s, null);
+  }
+
+  /** As {@link #text(String)}, the words of {@code ref} (the exception's own ref) left readable. */
+  static String text(String s, String ref) {
     if (s == null) {
       return null;
     }
-    String out = ProviderText.scrub(s, Integer.MAX_VALUE, null);
+    String out = ProviderText.scrub(s, Integer.MAX_VALUE, null, ref);
     for (RedactionIndex index : snapshot) {
       out = index.redact(out);
     }
-    return ProviderText.scrub(out, MAX_MESSAGE, null);
+    return ProviderText.scrub(out, MAX_MESSAGE, null, ref);
   }
 
   private static boolean clean(String s) {

@@ -112,6 +112,15 @@ public final class ProviderText {
    * (bidirectional overrides, zero-width) turned into spaces, and then cut to {@code maxChars} (an ellipsis marks a cut). Null stays null.
    */
   public static String scrub(String text, int maxChars, RedactionIndex index) {
+    return scrub(text, maxChars, index, null);
+  }
+
+  /**
+   * As {@link #scrub(String, int, RedactionIndex)}, leaving the words of {@code ref} (the ref a
+   * message is about) unmasked by the random-word rule; registered values and token formats are
+   * masked wherever they stand.
+   */
+  public static String scrub(String text, int maxChars, RedactionIndex index, String ref) {
     if (text == null) {
       return null;
     }
@@ -120,7 +129,7 @@ public final class ProviderText {
       s = index.redact(s);
     }
     // what no index knows yet but looks like key material is masked too
-    s = SecretLikeness.maskRandomWords(s, RANDOM_MASK);
+    s = SecretLikeness.maskRandomWords(s, RANDOM_MASK, ref);
     StringBuilder sb = null;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

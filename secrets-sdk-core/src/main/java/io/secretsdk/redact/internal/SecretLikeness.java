@@ -51,7 +51,8 @@ public final class SecretLikeness {
     }
     Matcher m = (text.contains("://") ? REF_WORD : RAW_WORD).matcher(text);
     while (m.find()) {
-      if (m.end() - m.start() >= MIN_WORD && looksRandom(text.substring(m.start(), m.end()))) {
+      if (m.end() - m.start() >= MIN_WORD
+          && looksRandom(text.substring(m.start(), m.end()))) {
         return Optional.of(HIGH_ENTROPY);
       }
     }
@@ -63,11 +64,22 @@ public final class SecretLikeness {
    * key material replaced by {@code mask}; {@code text} itself when there is none.
    */
   public static String maskRandomWords(String text, String mask) {
+    return maskRandomWords(text, mask, null);
+  }
+
+  /**
+   * As {@link #maskRandomWords(String, String)}, leaving alone words inside an occurrence of
+   * {@code keep} (a ref the text names: refs are not secrets, and a message must still say which
+   * ref failed).
+   */
+  public static String maskRandomWords(String text, String mask, String keep) {
+    int[] kept = occurrences(text, keep);
     Matcher m = RAW_WORD.matcher(text);
     StringBuilder sb = null;
     int pos = 0;
     while (m.find()) {
-      if (m.end() - m.start() >= MIN_WORD && looksRandom(text.substring(m.start(), m.end()))) {
+      if (m.end() - m.start() >= MIN_WORD && !inside(kept, m.start(), m.end())
+          && looksRandom(text.substring(m.start(), m.end()))) {
         if (sb == null) {
           sb = new StringBuilder(text.length());
         }
@@ -76,6 +88,31 @@ public final class SecretLikeness {
       }
     }
     return sb == null ? text : sb.append(text, pos, text.length()).toString();
+  }
+
+  private static int[] occurrences(String text, String keep) {
+    if (keep == null || keep.isEmpty()) {
+      return new int[0];
+    }
+    int[] out = new int[8];
+    int n = 0;
+    for (int at = text.indexOf(keep); at >= 0; at = text.indexOf(keep, at + keep.length())) {
+      if (n + 2 > out.length) {
+        out = java.util.Arrays.copyOf(out, out.length * 2);
+      }
+      out[n++] = at;
+      out[n++] = at + keep.length();
+    }
+    return java.util.Arrays.copyOf(out, n);
+  }
+
+  private static boolean inside(int[] spans, int start, int end) {
+    for (int i = 0; i < spans.length; i += 2) {
+      if (start >= spans[i] && end <= spans[i + 1]) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether one word (base64 alphabet only) looks like random key material. */
