@@ -97,7 +97,7 @@ final class RotationWebhookTest {
   }
 
   /** One bad request: the reason and status it must get. */
-  private static final class Bad {
+  static final class Bad {
     final String what;
     final Map<String, List<String>> headers;
     final byte[] body;
