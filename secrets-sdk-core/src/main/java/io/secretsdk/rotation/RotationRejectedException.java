@@ -35,7 +35,7 @@ public class RotationRejectedException extends SecretException {
     STALE_TIMESTAMP(400),
     /** The timestamp is further in the future than the window allows. */
     FUTURE_TIMESTAMP(400),
-    /** The secret id maps to no ref. */
+    /** The secret id maps to no ref, or to a ref whose scheme no registered provider serves. */
     UNKNOWN_SECRET(404),
     /** The delivery id was already accepted within the window (or is being handled now). */
     REPLAYED(409),

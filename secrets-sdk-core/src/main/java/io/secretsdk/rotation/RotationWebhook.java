@@ -271,6 +271,9 @@ public final class RotationWebhook {
     for (SecretRef ref : targets) {
       try {
         client.refresh(ref).close();
+      } catch (InvalidSecretRefException e) {
+        deliveries.release(f.deliveryId); // no provider serves the ref: retrying will not help
+        throw new RotationRejectedException(Reason.UNKNOWN_SECRET, null, e);
       } catch (SecretException e) {
         deliveries.release(f.deliveryId);
         throw new RotationRejectedException(Reason.REFRESH_FAILED, null, e);

@@ -349,6 +349,15 @@ final class RotationWebhookTest {
   }
 
   @Test
+  void accept_refOfSchemeNoProviderServes_isUnknownSecret_notRetriable() {
+    try (WebhookFixture f = new WebhookFixture()) {
+      assertThat(f.post(f.body("vault://secret/stripe", "v-1", f.clock.instant())).status())
+          .isEqualTo(404);
+      assertThat(f.targetFetches()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void accept_signingKeyUnavailable_answers503_withoutRefresh() {
     try (WebhookFixture f = new WebhookFixture()) {
       f.mem.delete(WebhookFixture.KEY_PATH);
