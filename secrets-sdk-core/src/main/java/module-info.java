@@ -1,6 +1,7 @@
 /**
  * secrets-sdk core: the client, refs, {@code Secret}, the provider SPI, events, redaction, the
- * built-in {@code mem}, {@code env}, {@code file} and {@code local} providers.
+ * rotation webhook verifier, the built-in {@code mem}, {@code env}, {@code file} and {@code local}
+ * providers.
  *
  * <p>Everything users call is exported. {@code io.secretsdk.internal} (the engine) is exported only
  * to the SDK's own modules: a consumer module that imports it does not compile, and one that
@@ -27,6 +28,7 @@ module io.secretsdk.core {
   exports io.secretsdk.redact;
   exports io.secretsdk.identity;
   exports io.secretsdk.metrics;
+  exports io.secretsdk.rotation;
   exports io.secretsdk.provider.env;
   exports io.secretsdk.provider.file;
   exports io.secretsdk.provider.local;

@@ -7,13 +7,17 @@ import io.secretsdk.Secret;
 import io.secretsdk.SecretRef;
 import io.secretsdk.SecretsClient;
 import io.secretsdk.provider.mem.MemSecretProvider;
+import io.secretsdk.rotation.RotationWebhook;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -63,6 +67,51 @@ final class ReadmeSnippetsTest {
         .contains("rotated mem://webhooks/signing 1 -> 2")
         .contains("old key still accepted: true")
         .doesNotContain("whsec_");
+  }
+
+  @Test
+  void readme_rotationWebhookSnippet_matchesAndRuns() throws Exception {
+    assertThat(normalize(readmeSnippet("rotation-webhook")))
+        .isEqualTo(normalize(sourceRegion("rotation-webhook")));
+    PrintStream original = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      rotationWebhook();
+    } finally {
+      System.setOut(original);
+    }
+    assertThat(captured.toString(StandardCharsets.UTF_8))
+        .contains("refreshed [mem://payments/stripe] to version 2")
+        .contains("204")
+        .contains("replayed: 409")
+        .doesNotContain("whk_").doesNotContain("sk_test_");
+  }
+
+  private static void rotationWebhook() {
+    // snippet:rotation-webhook:start
+    MemSecretProvider mem = MemSecretProvider.create();
+    mem.put("webhooks/rotation-key", "whk_shared_hmac_key_example_0001"); // shared with the sender
+    mem.put("payments/stripe", "sk_test_old_value");
+    try (SecretsClient client = SecretsClient.builder().provider(mem).build()) {
+      RotationWebhook webhook = RotationWebhook
+          .builder(client, SecretRef.parse("mem://webhooks/rotation-key"))
+          .window(Duration.ofMinutes(5))                     // the default
+          .onAccepted(n -> System.out.println("refreshed " + n.refs() + " to version " + n.newVersion()))
+          .build();
+
+      mem.put("payments/stripe", "sk_test_new_value");      // rotated at the source, which posts:
+      byte[] body = ("{\"secret_id\":\"mem://payments/stripe\",\"new_version\":\"2\","
+          + "\"rotated_from\":\"1\",\"timestamp\":" + Instant.now().getEpochSecond()
+          + ",\"delivery_id\":\"d-0001\"}").getBytes(StandardCharsets.UTF_8);
+      String signature = RotationWebhook.sign(                // the sender's side: sha256=<hex>
+          "whk_shared_hmac_key_example_0001".getBytes(StandardCharsets.UTF_8), body);
+      Map<String, List<String>> headers = Map.of("X-Secrets-Signature", List.of(signature));
+
+      System.out.println(webhook.handle(headers, body).status());                // 204
+      System.out.println("replayed: " + webhook.handle(headers, body).status()); // 409
+    }
+    // snippet:rotation-webhook:end
   }
 
   private static void rotation() {

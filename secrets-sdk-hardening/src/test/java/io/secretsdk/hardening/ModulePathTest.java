@@ -96,7 +96,7 @@ final class ModulePathTest {
     }
     assertThat(unqualifiedExports(sdk.get("io.secretsdk.core"))).containsExactlyInAnyOrder(
         "io.secretsdk", "io.secretsdk.spi", "io.secretsdk.event", "io.secretsdk.config",
-        "io.secretsdk.redact", "io.secretsdk.identity", "io.secretsdk.metrics",
+        "io.secretsdk.redact", "io.secretsdk.identity", "io.secretsdk.metrics", "io.secretsdk.rotation",
         "io.secretsdk.provider.env", "io.secretsdk.provider.file", "io.secretsdk.provider.local",
         "io.secretsdk.provider.mem");
     assertThat(unqualifiedExports(sdk.get("io.secretsdk.vault")))

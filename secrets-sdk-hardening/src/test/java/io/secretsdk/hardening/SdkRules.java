@@ -28,7 +28,8 @@ final class SdkRules {
   /** The packages of each module's code; the root package io.secretsdk belongs to core. */
   static final String[] CORE = {"io.secretsdk", "io.secretsdk.spi..", "io.secretsdk.event..",
       "io.secretsdk.config..", "io.secretsdk.redact..", "io.secretsdk.identity..",
-      "io.secretsdk.metrics..", "io.secretsdk.provider..", "io.secretsdk.internal.."};
+      "io.secretsdk.metrics..", "io.secretsdk.rotation..", "io.secretsdk.provider..",
+      "io.secretsdk.internal.."};
   static final List<String> PROVIDERS =
       List.of("io.secretsdk.vault..", "io.secretsdk.aws..", "io.secretsdk.onepassword..");
 
