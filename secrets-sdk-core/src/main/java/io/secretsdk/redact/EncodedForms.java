@@ -105,10 +105,13 @@ final class EncodedForms {
 
   /** Characters that may start a decoded form: backslash, ampersand, '[', '%', quotes, line breaks. */
   private static final boolean[] TRIGGER = new boolean[128];
+  /** {@link #TRIGGER} indexed by unsigned byte: one load and no range check per byte. */
+  static final boolean[] TRIGGER_BYTES = new boolean[256];
 
   static {
     for (char c : new char[] {'\\', '&', '[', '\n', '\r', '%', '"', '\''}) {
       TRIGGER[c] = true;
+      TRIGGER_BYTES[c] = true;
     }
   }
 
@@ -130,15 +133,23 @@ final class EncodedForms {
 
   /** As {@link #mayHold(CharSequence, int, int)} over bytes. */
   static boolean mayHold(byte[] bytes, int from, int to) {
+    boolean[] trigger = TRIGGER_BYTES;
     for (int i = from; i < to; i++) {
-      int c = bytes[i];
-      if (c >= 0 && TRIGGER[c] && startsForm(c, i, from, to,
-          i + 1 < to ? bytes[i + 1] & 0xFF : 0, i + 2 < to ? bytes[i + 2] & 0xFF : 0,
-          i + 3 < to ? bytes[i + 3] & 0xFF : 0, null, bytes)) {
+      if (trigger[bytes[i] & 0xFF] && startsForm(bytes, i, from, to)) {
         return true;
       }
     }
     return false;
+  }
+
+  /** Whether the trigger byte at {@code i} really starts a form (for passes that saw it). */
+  static boolean startsFormAt(byte[] bytes, int i, int from, int to) {
+    return startsForm(bytes, i, from, to);
+  }
+
+  private static boolean startsForm(byte[] bytes, int i, int from, int to) {
+    return startsForm(bytes[i], i, from, to, i + 1 < to ? bytes[i + 1] & 0xFF : 0,
+        i + 2 < to ? bytes[i + 2] & 0xFF : 0, i + 3 < to ? bytes[i + 3] & 0xFF : 0, null, bytes);
   }
 
   private static boolean startsForm(int c, int i, int from, int to, int c1, int c2, int c3,

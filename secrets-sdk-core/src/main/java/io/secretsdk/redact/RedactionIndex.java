@@ -121,6 +121,9 @@ public final class RedactionIndex {
   private final long windowMask;
 
   private final Object lock = new Object();
+  /** What a byte pass returns when nothing matched but a byte may start an encoded form. */
+  private static final Matches FORMS_SEEN = new Matches();
+
   /** Published on every change: the volatile write that makes a registration visible. */
   private volatile Table table;
   /**
@@ -834,13 +837,21 @@ public final class RedactionIndex {
         m = DetectorScanner.scan(bytes, from, to, detectors, m);
       }
     }
+    // the value pass noted whether any byte may start an encoded form; without it, look
+    boolean mayHoldForms = !values || m == FORMS_SEEN || (m != null && m.formsSeen);
+    if (m == FORMS_SEEN) {
+      m = null;
+    }
     int lengths = shortLengthsUtf8;
     if (lengths != 0) {
       m = shortPass(bytes, from, to, shortTable, lengths, m);
     }
-    for (int start = from; start < to; ) {
+    boolean nonAscii = shortNonAscii;
+    // the pass checked each trigger byte: a chunk needs its own look only when the text is cut
+    boolean checked = values && to - from <= VIEW_CHUNK + VIEW_OVERLAP;
+    for (int start = from; (mayHoldForms || nonAscii) && start < to; ) {
       int end = chunkEnd(bytes, start, to);
-      boolean forms = EncodedForms.mayHold(bytes, start, end);
+      boolean forms = mayHoldForms && (checked || EncodedForms.mayHold(bytes, start, end));
       boolean shortChars = shortNonAscii && hasNonAscii(bytes, start, end);
       if (forms || shortChars) {
         EncodedForms.View chars = EncodedForms.fromUtf8(bytes, start, end);
@@ -864,15 +875,26 @@ public final class RedactionIndex {
     return false;
   }
 
+  /**
+   * The value matches in {@code bytes[from, to)}; while reading each byte once it also notes
+   * whether a form {@link EncodedForms} decodes starts somewhere ({@link Matches#formsSeen}, or
+   * {@link #FORMS_SEEN} when nothing matched), so clean text needs no second pass.
+   */
   private Matches hashPass(byte[] bytes, int from, int to, Table t) {
     Matches m = null;
     long[] filter = t.filter;
     int filterShift = t.filterShift;
     long wmask = windowMask;
     int firstWindowEnd = from + window - 1;
+    boolean[] trigger = EncodedForms.TRIGGER_BYTES;
+    boolean forms = false;
     long h = 0;
     for (int i = from; i < to; i++) {
-      h = (h << 8) + GEAR[bytes[i] & 0xFF];
+      int b = bytes[i] & 0xFF;
+      h = (h << 8) + GEAR[b];
+      if (trigger[b] && !forms) {
+        forms = EncodedForms.startsFormAt(bytes, i, from, to);
+      }
       if (i >= firstWindowEnd) {
         long key = (h & wmask) | 1;
         long mixed = key * MIX;
@@ -882,6 +904,18 @@ public final class RedactionIndex {
         }
       }
     }
+    return withForms(m, forms);
+  }
+
+  /** A byte pass's result with its "may hold a form" note. */
+  private static Matches withForms(Matches m, boolean forms) {
+    if (!forms) {
+      return m;
+    }
+    if (m == null) {
+      return FORMS_SEEN;
+    }
+    m.formsSeen = true;
     return m;
   }
 
@@ -901,9 +935,14 @@ public final class RedactionIndex {
     int p1 = from > 0 ? bytes[from - 1] & 0xFF : ' ';
     int p2 = from > 1 ? bytes[from - 2] & 0xFF : ' ';
     int detectedUpTo = from;
+    boolean[] trigger = EncodedForms.TRIGGER_BYTES;
+    boolean forms = false;
     for (int i = from; i < to; i++) {
       int b = bytes[i] & 0xFF;
       h = (h << 8) + GEAR[b];
+      if (trigger[b] && !forms) {
+        forms = EncodedForms.startsFormAt(bytes, i, from, to);
+      }
       if (i >= firstWindowEnd) {
         long key = (h & wmask) | 1;
         long mixed = key * MIX;
@@ -926,7 +965,7 @@ public final class RedactionIndex {
       p2 = p1;
       p1 = b;
     }
-    return m;
+    return withForms(m, forms);
   }
 
   private static Matches probeBytes(Table t, long key, long mixed, byte[] bytes, int from, int to,
@@ -1455,6 +1494,8 @@ public final class RedactionIndex {
     int[] ends = new int[4];
     Object[] owners = new Object[4];
     int size;
+    /** A byte that may start an encoded form was seen by the pass that made this. */
+    boolean formsSeen;
 
     void add(int start, int end, Object owner) {
       if (size == starts.length) {
