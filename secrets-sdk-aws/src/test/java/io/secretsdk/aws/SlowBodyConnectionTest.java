@@ -64,6 +64,7 @@ final class SlowBodyConnectionTest {
   }
 
   @ParameterizedTest(name = "a byte every {0} ms, API call timeout {1} ms")
+  @Timeout(10) // each attempt ends at its timeout, whatever the server keeps sending
   @CsvSource({"1000, 20000", "50, 1000"})
   void resolve_bodyNeverEnds_everyConnectionClosedAndNoThreadLeftAfterClose(long byteEveryMillis,
       long apiCallTimeoutMillis) throws Exception {
@@ -77,14 +78,11 @@ final class SlowBodyConnectionTest {
             .apiCallTimeout(Duration.ofMillis(apiCallTimeoutMillis)).build()))
         .retry(ATTEMPTS, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofSeconds(20))
         .build();
-    long started = System.nanoTime();
 
     Throwable e = catchThrowable(() -> client.resolve("aws-sm://prod/slow"));
 
     assertThat(e).isInstanceOf(ProviderUnavailableException.class);
     canaries.assertAbsent("exception", Leaks.render(e));
-    assertThat(Duration.ofNanos(System.nanoTime() - started))
-        .as("each attempt ends at its timeout").isLessThan(Duration.ofSeconds(10));
     assertThat(server.connections).as("one connection per attempt").hasSize(ATTEMPTS);
     for (TricklingServer.Connection c : server.connections) {
       assertThat(c.closedByClient.await(5, TimeUnit.SECONDS))

@@ -73,8 +73,8 @@ final class CliProcessTreeTest {
   }
 
   @Test
+  @Timeout(value = 10, unit = TimeUnit.SECONDS) // the fetch ends by its own timeout, not the grandchild's
   void resolve_cliHangsWithGrandchildOnStdout_timeoutEndsTreeAndNoThreadIsLeft() {
-    long started = System.nanoTime();
     Throwable e;
     try (SecretsClient client = client(Duration.ofSeconds(1))) {
       e = catchThrowable(() -> client.resolve("op://Prod/grandchild-hangs/credential"));
@@ -82,7 +82,6 @@ final class CliProcessTreeTest {
     }
     assertThat(e).isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("did not finish");
     Canaries.assertAbsent("exception", Leaks.text(e), token, value);
-    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
     assertNothingLeft();
   }
 
@@ -107,15 +106,14 @@ final class CliProcessTreeTest {
   }
 
   @Test
+  @Timeout(value = 10, unit = TimeUnit.SECONDS) // the fetch ends by its own timeout, not the grandchild's
   void resolve_cliExitsLeavingGrandchildOnStdout_returnsValueAndEndsGrandchild() {
-    long started = System.nanoTime();
     try (SecretsClient client = client(Duration.ofSeconds(30))) {
       try (Secret s = client.resolve("op://Prod/grandchild-left/credential")) {
         assertThat(s.reveal()).isEqualTo(value);
       }
       assertThat(Leftovers.running(grandchild())).as("the tree ended with the fetch").isFalse();
     }
-    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
     assertNothingLeft();
   }
 
@@ -124,8 +122,8 @@ final class CliProcessTreeTest {
    * once the CLI exited, so it cannot be found; but nothing waits on the pipe it holds.
    */
   @Test
+  @Timeout(value = 10, unit = TimeUnit.SECONDS) // the fetch ends by its own timeout, not the grandchild's
   void resolve_cliExitsAtOnceLeavingGrandchildOnStdout_doesNotWaitForIt() {
-    long started = System.nanoTime();
     long grandchild = 0;
     try {
       try (SecretsClient client = client(Duration.ofSeconds(30))) {
@@ -134,7 +132,6 @@ final class CliProcessTreeTest {
         }
         grandchild = grandchild();
       }
-      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
       assertNothingLeft();
     } finally {
       if (grandchild > 0) {
