@@ -346,9 +346,7 @@ final class EncodedForms {
             // a run of byte escapes (\xHH, \ooo): decoded together as UTF-8
             int end = byteEscapeRun(s, i, n);
             if (end > i) {
-              if (out == null) {
-                out = new Builder(n, in).copy(s, 0, i);
-              }
+              out = Builder.started(out, in, i);
               if (run == null) {
                 run = new byte[n];
               }
@@ -362,19 +360,15 @@ final class EncodedForms {
         }
       }
       if (consumed > 0) {
-        if (out == null) {
-          out = new Builder(n, in).copy(s, 0, i);
-        }
+        out = Builder.started(out, in, i);
         out.appendCodePoint(decoded, i, i + consumed);
         i += consumed;
       } else {
-        if (out != null) {
-          out.append(c, i, i + 1);
-        }
+        Builder.keep(out, in, i);
         i++;
       }
     }
-    return out == null ? null : out.build();
+    return Builder.result(out);
   }
 
   /** One level of XML and HTML entities, named and numeric; {@code null} when there are none. */
@@ -390,20 +384,16 @@ final class EncodedForms {
       char c = s.charAt(i);
       long entity = c == '&' ? entityAt(s, i, n) : -1;
       if (entity >= 0) {
-        if (out == null) {
-          out = new Builder(n, in).copy(s, 0, i);
-        }
+        out = Builder.started(out, in, i);
         int consumed = (int) (entity & 0xFF);
         out.appendCodePoint((int) (entity >>> 8), i, i + consumed);
         i += consumed;
       } else {
-        if (out != null) {
-          out.append(c, i, i + 1);
-        }
+        Builder.keep(out, in, i);
         i++;
       }
     }
-    return out == null ? null : out.build();
+    return Builder.result(out);
   }
 
   private static int hexValue(String s, int from, int to) {
@@ -545,9 +535,7 @@ final class EncodedForms {
         while (end + 3 <= n && s.charAt(end) == '%' && hexValue(s, end + 1, end + 3) >= 0) {
           end += 3;
         }
-        if (out == null) {
-          out = new Builder(n, in).copy(s, 0, i);
-        }
+        out = Builder.started(out, in, i);
         int count = (end - i) / 3;
         if (run == null || run.length < count) {
           run = new byte[Math.max(count, 16)];
@@ -562,15 +550,15 @@ final class EncodedForms {
         i = end;
         continue;
       }
-      if (out != null) {
-        out.append(plusAsSpace && c == '+' ? ' ' : c, i, i + 1);
-      } else if (plusAsSpace && c == '+') {
-        out = new Builder(n, in).copy(s, 0, i);
+      if (plusAsSpace && c == '+') {
+        out = Builder.started(out, in, i);
         out.append(' ', i, i + 1);
+      } else {
+        Builder.keep(out, in, i);
       }
       i++;
     }
-    return out == null ? null : out.build();
+    return Builder.result(out);
   }
 
   /**
@@ -584,18 +572,14 @@ final class EncodedForms {
     for (int i = 0; i < n; i++) {
       char c = s.charAt(i);
       if ((c == '"' || c == '\'') && i + 1 < n && s.charAt(i + 1) == c) {
-        if (out == null) {
-          out = new Builder(n, in).copy(s, 0, i);
-        }
+        out = Builder.started(out, in, i);
         out.append(c, i, i + 2);
         i++;
         continue;
       }
-      if (out != null) {
-        out.append(c, i, i + 1);
-      }
+      Builder.keep(out, in, i);
     }
-    return out == null ? null : out.build();
+    return Builder.result(out);
   }
 
   /**
@@ -621,20 +605,16 @@ final class EncodedForms {
           j++;
         }
         if (breaks <= 2 && j < n && Variants.isBase64(s.charAt(j))) {
-          if (out == null) {
-            out = new Builder(n, in).copy(s, 0, i);
-          }
+          out = Builder.started(out, in, i);
           i = j; // the break is dropped; the run goes on over the next line
           continue;
         }
       }
       run = Variants.isBase64(c) ? run + 1 : 0;
-      if (out != null) {
-        out.append(c, i, i + 1);
-      }
+      Builder.keep(out, in, i);
       i++;
     }
-    return out == null ? null : out.build();
+    return Builder.result(out);
   }
 
   /**
@@ -656,9 +636,7 @@ final class EncodedForms {
           int[] values = new int[count];
           int[] at = new int[count + 1];
           numberList(s, i, n, values, at);
-          if (out == null) {
-            out = new Builder(n, in).copy(s, 0, i);
-          }
+          out = Builder.started(out, in, i);
           out.append('[', i, i + 1);
           appendNumbers(values, count, at, out);
           out.append(']', end - 1, end);
@@ -667,12 +645,10 @@ final class EncodedForms {
           continue;
         }
       }
-      if (out != null) {
-        out.append(s.charAt(i), i, i + 1);
-      }
+      Builder.keep(out, in, i);
       i++;
     }
-    return out == null ? null : out.build();
+    return Builder.result(out);
   }
 
   /**
@@ -766,9 +742,7 @@ final class EncodedForms {
           k += 3;
         }
         if (count >= 2 && s.charAt(k - 1) == ']') {
-          if (out == null) {
-            out = new Builder(n, in).copy(s, 0, i);
-          }
+          out = Builder.started(out, in, i);
           out.append('[', i, i + 1);
           for (int e = 0, p = i + 1; e < count; e++, p += 3) {
             out.append(s.charAt(p), p, p + 1);
@@ -778,12 +752,10 @@ final class EncodedForms {
           continue;
         }
       }
-      if (out != null) {
-        out.append(s.charAt(i), i, i + 1);
-      }
+      Builder.keep(out, in, i);
       i++;
     }
-    return out == null ? null : out.build();
+    return Builder.result(out);
   }
 
   /** Builds a view whose spans are composed with those of the view it decodes. */
@@ -800,6 +772,23 @@ final class EncodedForms {
       chars = new char[c];
       starts = new int[c];
       ends = new int[c];
+    }
+
+    /** {@code out}, or a new builder holding {@code in}'s text before {@code i}: a view starts. */
+    static Builder started(Builder out, View in, int i) {
+      return out != null ? out : new Builder(in.text.length(), in).copy(in.text, 0, i);
+    }
+
+    /** The view built, or {@code null} when nothing was decoded. */
+    static View result(Builder out) {
+      return out == null ? null : out.build();
+    }
+
+    /** Keeps {@code in}'s char {@code i} as it is, once a view has started. */
+    static void keep(Builder out, View in, int i) {
+      if (out != null) {
+        out.append(in.text.charAt(i), i, i + 1);
+      }
     }
 
     Builder copy(String s, int from, int to) {
