@@ -25,11 +25,22 @@ final class RefInMessageTest {
     return sb.toString();
   }
 
+  /** 32 random characters cycling upper case, lower case and digits: random-looking every time. */
+  private static String mixed() {
+    String[] classes = {"ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnopqrstuvwxyz", "23456789"};
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 32; i++) {
+      String c = classes[i % 3];
+      sb.append(c.charAt(RANDOM.nextInt(c.length())));
+    }
+    return sb.toString();
+  }
+
   @Test
   void failureForARefOfIds_namesTheRefAndMasksOtherRandomWords() {
     String vault = id();
     String item = id();
-    String leaked = "K" + id().toUpperCase() + "9x";
+    String leaked = mixed();
     SecretRef ref = SecretRef.parse("fake://" + vault + "/" + item + "/password");
     SecretProvider provider = new SecretProvider() {
       @Override
