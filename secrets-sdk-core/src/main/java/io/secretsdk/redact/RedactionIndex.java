@@ -111,6 +111,48 @@ public final class RedactionIndex {
     }
   }
 
+  /** Fibonacci hashing of a 4-unit gram into {@link Table#grams}. */
+  private static final int GRAM_MIX = 0x9E3779B1;
+  /** Gram filter bits per table slot: a table is at most half full, so 64+ bits per entry. */
+  private static final int GRAM_BITS_PER_SLOT = 32;
+  /** {@link Variants#fold} of each byte value, as the sampled pass reads units. */
+  private static final byte[] FOLD_BYTES = new byte[256];
+  /**
+   * Bit {@code b0 << 8 | b1} for each pair of bytes the sampled pass must look at closely: a
+   * pair holding a byte that may start an encoded form ({@link #PAIRS_FORMS}), or chars 0-1 or
+   * 1-2 of a detector prefix.
+   */
+  private static final long[] PAIRS_DETECT = new long[65536 / 64];
+  private static final long[] PAIRS_FORMS = new long[65536 / 64];
+
+  static {
+    for (int b = 0; b < 256; b++) {
+      FOLD_BYTES[b] = (byte) Variants.fold(b);
+    }
+    for (int x = 0; x < 256; x++) {
+      for (int y = 0; y < 256; y++) {
+        if (EncodedForms.TRIGGER_BYTES[x] || EncodedForms.TRIGGER_BYTES[y]) {
+          setPair(PAIRS_FORMS, x, y);
+          setPair(PAIRS_DETECT, x, y);
+        }
+      }
+    }
+    for (TokenDetector d : TokenDetector.values()) {
+      for (String prefix : d.prefixes()) {
+        if (prefix.length() < 3) {
+          throw new ExceptionInInitializerError("detector prefix shorter than 3: " + d.id());
+        }
+        setPair(PAIRS_DETECT, prefix.charAt(0), prefix.charAt(1));
+        setPair(PAIRS_DETECT, prefix.charAt(1), prefix.charAt(2));
+      }
+    }
+  }
+
+  private static void setPair(long[] pairs, int b0, int b1) {
+    int key = (b0 << 8) | b1;
+    pairs[key >>> 6] |= 1L << key;
+  }
+
   private static final class GlobalHolder {
     static final RedactionIndex GLOBAL = new RedactionIndex(RedactionOptions.ofDefaults());
   }
@@ -478,6 +520,11 @@ public final class RedactionIndex {
     return table;
   }
 
+  /** The detectors this index runs. */
+  Set<TokenDetector> detectors() {
+    return detectors;
+  }
+
   /** Longest pattern in UTF-8 bytes, plus the base64 extension; never decreases. */
   int maxPatternBytes() {
     return maxPatternBytes + EXTEND_RIGHT_CHARS + EXTEND_RIGHT_PADDING + 1;
@@ -829,7 +876,9 @@ public final class RedactionIndex {
     Table t = table; // volatile read: sees every registration that returned before
     boolean values = t.live > 0 && to - from >= window;
     Matches m;
-    if (values && !detectors.isEmpty()) {
+    if (values && window == MAX_WINDOW) {
+      m = sampledPass(bytes, from, to, t, detectors);
+    } else if (values && !detectors.isEmpty()) {
       m = hashAndDetectorPass(bytes, from, to, t, detectors);
     } else {
       m = values ? hashPass(bytes, from, to, t) : null;
@@ -880,7 +929,7 @@ public final class RedactionIndex {
    * whether a form {@link EncodedForms} decodes starts somewhere ({@link Matches#formsSeen}, or
    * {@link #FORMS_SEEN} when nothing matched), so clean text needs no second pass.
    */
-  private Matches hashPass(byte[] bytes, int from, int to, Table t) {
+  Matches hashPass(byte[] bytes, int from, int to, Table t) {
     Matches m = null;
     long[] filter = t.filter;
     int filterShift = t.filterShift;
@@ -920,11 +969,112 @@ public final class RedactionIndex {
   }
 
   /**
+   * The byte pass of the logging path, reading four bytes per step instead of hashing at every
+   * position. It finds what {@link #hashAndDetectorPass} finds:
+   *
+   * <ul>
+   *   <li><b>Values.</b> Every form is keyed by one window of {@value #MAX_WINDOW} units, and
+   *       {@link Table#grams} holds the four 4-unit grams at offsets 0..3 of that window. Any
+   *       occurrence of the window holds a position {@code p} with {@code (p - from) % 4 == 0}
+   *       among its first four, whose gram is one of those four; so the window hashes are
+   *       computed only around a step whose gram is in the filter (a few percent of steps).
+   *   <li><b>Detectors and encoded forms.</b> A detector prefix has at least three chars, so
+   *       one of its first two pairs sits at an even step offset; a form starts at a trigger
+   *       byte, which is in one of the step's two pairs. {@link #PAIRS_DETECT} has those pairs,
+   *       and only a step holding one is looked at byte by byte.
+   * </ul>
+   */
+  Matches sampledPass(byte[] bytes, int from, int to, Table t,
+      Set<TokenDetector> enabled) {
+    Matches m = null;
+    long[] grams = t.grams;
+    int gramShift = t.gramShift;
+    boolean detect = !enabled.isEmpty();
+    long[] pairs = detect ? PAIRS_DETECT : PAIRS_FORMS;
+    byte[] fold = FOLD_BYTES;
+    boolean[] trigger = EncodedForms.TRIGGER_BYTES;
+    int detectedUpTo = from;
+    boolean forms = false;
+    for (int p = from; p < to; p += 4) {
+      boolean full = p + 4 <= to;
+      int gram = 0;
+      boolean look = true;
+      if (full) {
+        int b0 = bytes[p] & 0xFF;
+        int b1 = bytes[p + 1] & 0xFF;
+        int b2 = bytes[p + 2] & 0xFF;
+        int b3 = bytes[p + 3] & 0xFF;
+        int k0 = (b0 << 8) | b1;
+        int k1 = (b2 << 8) | b3;
+        look = (((pairs[k0 >>> 6] >>> k0) | (pairs[k1 >>> 6] >>> k1)) & 1) != 0;
+        gram = (fold[b0] & 0xFF) | (fold[b1] & 0xFF) << 8 | (fold[b2] & 0xFF) << 16
+            | (fold[b3] & 0xFF) << 24;
+      }
+      if (look) {
+        // byte by byte: a trigger byte that starts a form; a detector prefix one byte before
+        for (int i = p, end = Math.min(p + 4, to); i < end; i++) {
+          int b = bytes[i] & 0xFF;
+          if (trigger[b] && !forms) {
+            forms = EncodedForms.startsFormAt(bytes, i, from, to);
+          }
+          int s = i - 1;
+          if (detect && s >= detectedUpTo && DetectorScanner.pair(bytes[s] & 0xFF, b)
+              && (s == 0 || !DetectorScanner.isWord(bytes[s - 1] & 0xFF))) {
+            long hit = DetectorScanner.tryBytesAt(bytes, s, to, enabled);
+            if (hit >= 0) {
+              if (m == null) {
+                m = new Matches();
+              }
+              detectedUpTo = (int) hit;
+              m.add(s, detectedUpTo, TokenDetector.values()[(int) (hit >>> 32)]);
+            }
+          }
+        }
+      }
+      if (full) {
+        int bit = (gram * GRAM_MIX) >>> gramShift;
+        if ((grams[bit >>> 6] & (1L << bit)) != 0) {
+          m = windowsAround(bytes, p, from, to, t, m);
+        }
+      }
+    }
+    return withForms(m, forms);
+  }
+
+  /** The windows that hold the step at {@code p} among their first four bytes, probed. */
+  private static Matches windowsAround(byte[] bytes, int p, int from, int to, Table t,
+      Matches m) {
+    int lo = Math.max(from, p - 3);
+    int hi = Math.min(p, to - MAX_WINDOW);
+    if (lo > hi) {
+      return m;
+    }
+    long[] filter = t.filter;
+    int filterShift = t.filterShift;
+    long h = 0;
+    for (int k = lo; k < lo + MAX_WINDOW; k++) {
+      h = (h << 8) + GEAR[bytes[k] & 0xFF];
+    }
+    for (int ws = lo; ; ws++) {
+      long key = h | 1;
+      long mixed = key * MIX;
+      int bit = (int) (mixed >>> filterShift);
+      if ((filter[bit >>> 6] & (1L << bit)) != 0) {
+        m = probeBytes(t, key, mixed, bytes, from, to, ws, m);
+      }
+      if (ws == hi) {
+        return m;
+      }
+      h = (h << 8) + GEAR[bytes[ws + MAX_WINDOW] & 0xFF];
+    }
+  }
+
+  /**
    * {@link #hashPass(byte[], int, int, Table)} and the token detectors in one loop over the
    * bytes (the logging path): each byte is read once, and a detector runs only where the pair of
    * bytes before it starts one of its prefixes at a word boundary.
    */
-  private Matches hashAndDetectorPass(byte[] bytes, int from, int to, Table t,
+  Matches hashAndDetectorPass(byte[] bytes, int from, int to, Table t,
       Set<TokenDetector> enabled) {
     Matches m = null;
     long[] filter = t.filter;
@@ -1118,6 +1268,9 @@ public final class RedactionIndex {
         }
       }
     }
+    if ((p.modes & MODE_BYTE) != 0 && window == MAX_WINDOW) {
+      t.addGrams(units, bestOffset);
+    }
     t.put(bestHash, Entry.of(reg, p, bestOffset));
     reg.addKey(bestHash);
     patternCount++;
@@ -1184,14 +1337,24 @@ public final class RedactionIndex {
         capacity *= 2;
       }
       t = rehash(t, capacity);
+    } else if (t.removed > Math.max(1024, t.live)) {
+      t = rehash(t, t.keys.length); // the grams of removed entries are stale bits: drop them
     }
     return t;
   }
 
-  private static Table rehash(Table old, int capacity) {
+  private Table rehash(Table old, int capacity) {
     Table t = new Table(capacity);
+    boolean grams = old != shortTable && window == MAX_WINDOW;
     for (int idx = 0; idx < old.heads.length; idx++) {
       for (Entry e = old.heads[idx]; e != null; e = e.next) {
+        if (grams && (e.modes() & MODE_BYTE) != 0) {
+          char[] u = e.units(true);
+          if (u != null) {
+            t.addGrams(u, e.windowOffset);
+            Arrays.fill(u, '\0');
+          }
+        }
         t.put(old.keys[idx], e);
       }
     }
@@ -1412,9 +1575,17 @@ public final class RedactionIndex {
     /** One bit per (mixed) hash prefix, four times as many bits as slots: most misses stop here. */
     final long[] filter;
     final int filterShift;
+    /**
+     * The sampled byte pass's filter: one bit per (hashed) 4-unit gram at offsets 0..3 of each
+     * byte-mode entry's window. Bits are never cleared in place; {@link #removed} counts the
+     * entries whose bits went stale, and the table is rebuilt when they outnumber the live ones.
+     */
+    final long[] grams;
+    final int gramShift;
     int used;
     int live;
     int tombstones;
+    int removed;
 
     Table(int capacity) {
       keys = new long[capacity];
@@ -1423,6 +1594,19 @@ public final class RedactionIndex {
       int filterBits = Math.max(4096, capacity * 4);
       filter = new long[filterBits / 64];
       filterShift = 64 - Integer.numberOfTrailingZeros(filterBits);
+      int gramBits = Math.max(4096, capacity * GRAM_BITS_PER_SLOT);
+      grams = new long[gramBits / 64];
+      gramShift = 32 - Integer.numberOfTrailingZeros(gramBits);
+    }
+
+    /** Adds the grams at offsets 0..3 of the window at {@code offset} of {@code units}. */
+    void addGrams(char[] units, int offset) {
+      for (int j = offset; j < offset + 4; j++) {
+        int gram = (units[j] & 0xFF) | (units[j + 1] & 0xFF) << 8 | (units[j + 2] & 0xFF) << 16
+            | (units[j + 3] & 0xFF) << 24;
+        int bit = (gram * GRAM_MIX) >>> gramShift;
+        grams[bit >>> 6] |= 1L << bit;
+      }
     }
 
     private int slot(long key) {
@@ -1477,6 +1661,7 @@ public final class RedactionIndex {
         return; // already gone: two of the owner's patterns shared this window hash
       }
       live -= removed;
+      this.removed += removed;
       Entry chain = null;
       for (int i = kept.size() - 1; i >= 0; i--) {
         chain = kept.get(i).withNext(chain);
