@@ -131,7 +131,7 @@ public final class RedactionIndex {
     }
     for (int x = 0; x < 256; x++) {
       for (int y = 0; y < 256; y++) {
-        if (EncodedForms.TRIGGER_BYTES[x] || EncodedForms.TRIGGER_BYTES[y]) {
+        if (mayStartForm(x, y)) {
           setPair(PAIRS_FORMS, x, y);
           setPair(PAIRS_DETECT, x, y);
         }
@@ -146,6 +146,28 @@ public final class RedactionIndex {
         setPair(PAIRS_DETECT, prefix.charAt(1), prefix.charAt(2));
       }
     }
+  }
+
+  /**
+   * Whether the pair {@code x y} at an even step offset may hold the start of a form: a trigger
+   * byte as {@code x} that the byte after it does not rule out, or any trigger byte as {@code y}
+   * (the bytes after it are in the next pair). A quote starts a form only when doubled, and
+   * {@code %} only before a hex digit: JSON's quotes and a pattern's {@code %} cost no closer look.
+   */
+  private static boolean mayStartForm(int x, int y) {
+    if (EncodedForms.TRIGGER_BYTES[y]) {
+      return true;
+    }
+    if (!EncodedForms.TRIGGER_BYTES[x]) {
+      return false;
+    }
+    if (x == '"' || x == '\'') {
+      return y == x;
+    }
+    if (x == '%') {
+      return Character.digit(y, 16) >= 0;
+    }
+    return true;
   }
 
   private static void setPair(long[] pairs, int b0, int b1) {
