@@ -15,9 +15,15 @@ import java.util.Objects;
  * explicit {@code flush()} is not caught (flushing means "write it now"). A line longer than
  * {@code maxHeldBytes} is passed on early except for a tail as long as the longest registered
  * pattern (at most {@code maxHeldBytes / 2}), so memory stays bounded and a value of up to that
- * length is still caught. Token formats that span lines (PEM blocks) are caught when the block
- * arrives in one {@code write} (as {@code println} of the whole key does); written line by line,
- * only the lines of a registered value are masked.
+ * length is still caught.
+ *
+ * <p><b>Forms that span lines.</b> A line that ends in a run of at least 40 base64 characters may
+ * be the first of a wrapped value (MIME base64 at 76 columns, PEM at 64), and a line that opens a
+ * {@code -----BEGIN} block starts a private key: such lines are held, with the lines after them,
+ * until a line that cannot continue the run (or an {@code -----END} line) arrives, and the whole
+ * block is then redacted at once. So a value or key written a line at a time (one
+ * {@code println} per line) is caught as if it were written whole; the price is that such a line
+ * shows one line later (or on {@code flush()}).
  *
  * <p>Text must be UTF-8 (or another ASCII-compatible encoding, for ASCII values). Thread-safe:
  * methods synchronize on the stream.
@@ -32,6 +38,12 @@ public final class RedactingOutputStream extends OutputStream {
   private byte[] buf = new byte[256];
   private int len;
   private boolean closed;
+  /** Complete lines in {@code buf[0, scanned)} have been classified. */
+  private int scanned;
+  /** Start of the held block of lines that a later line may continue, or -1. */
+  private int holdStart = -1;
+  /** A {@code -----BEGIN} line was held and its {@code -----END} has not come yet. */
+  private boolean blockOpen;
 
   /**
    * Wraps {@code out}, redacting against {@code index}.
@@ -66,7 +78,7 @@ public final class RedactingOutputStream extends OutputStream {
     }
     buf[len++] = (byte) b;
     if (b == '\n') {
-      emit(len);
+      emitLines();
     } else if (len > maxHeldBytes) {
       emitLongLine();
     }
@@ -76,14 +88,8 @@ public final class RedactingOutputStream extends OutputStream {
   public synchronized void write(byte[] b, int off, int length) throws IOException {
     Objects.checkFromIndexSize(off, length, b.length);
     ensureOpen();
-    int start = len;
     append(b, off, length);
-    for (int i = len - 1; i >= start; i--) {
-      if (buf[i] == '\n') {
-        emit(i + 1);
-        break;
-      }
-    }
+    emitLines();
     if (len > maxHeldBytes) {
       emitLongLine();
     }
@@ -96,6 +102,8 @@ public final class RedactingOutputStream extends OutputStream {
       return;
     }
     emit(len);
+    holdStart = -1;
+    blockOpen = false;
     out.flush();
   }
 
@@ -134,6 +142,73 @@ public final class RedactingOutputStream extends OutputStream {
     len += length;
   }
 
+  /**
+   * Classifies the complete lines not yet seen and writes, redacted, every line up to the held
+   * block (or all of them when nothing is held).
+   */
+  private void emitLines() throws IOException {
+    for (int ls = scanned, i = scanned; i < len; i++) {
+      if (buf[i] != '\n') {
+        continue;
+      }
+      classify(ls, i + 1);
+      ls = i + 1;
+      scanned = ls;
+    }
+    emit(holdStart < 0 ? scanned : holdStart);
+  }
+
+  /** Updates the held block with the complete line {@code buf[from, to)}. */
+  private void classify(int from, int to) {
+    if (blockOpen) {
+      if (indexOf(END, from, to) >= 0) {
+        blockOpen = false;
+        holdStart = -1;
+      }
+      return;
+    }
+    int begin = indexOf(BEGIN, from, to);
+    if (begin >= 0 && indexOf(END, begin, to) < 0) {
+      blockOpen = true;
+    } else if (!endsInBase64Run(from, to)) {
+      holdStart = -1; // this line ends any run: the block before it goes out with it
+      return;
+    }
+    if (holdStart < 0) {
+      holdStart = from;
+    }
+  }
+
+  private static final byte[] BEGIN = "-----BEGIN".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] END = "-----END".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  private int indexOf(byte[] marker, int from, int to) {
+    outer:
+    for (int i = from; i + marker.length <= to; i++) {
+      for (int k = 0; k < marker.length; k++) {
+        if (buf[i + k] != marker[k]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  /** Whether the line {@code buf[from, to)} ends, before its line break, in a long base64 run. */
+  private boolean endsInBase64Run(int from, int to) {
+    int k = to - 1;
+    while (k >= from && (buf[k] == '\n' || buf[k] == '\r')) {
+      k--;
+    }
+    int run = 0;
+    while (k >= from && run < EncodedForms.MIN_WRAPPED_LINE && Variants.isBase64(buf[k] & 0xFF)) {
+      k--;
+      run++;
+    }
+    return run >= EncodedForms.MIN_WRAPPED_LINE;
+  }
+
   /** Writes {@code buf[0, upTo)} redacted and keeps the rest. */
   private void emit(int upTo) throws IOException {
     if (upTo == 0) {
@@ -156,6 +231,8 @@ public final class RedactingOutputStream extends OutputStream {
     System.arraycopy(buf, upTo, buf, 0, len - upTo);
     java.util.Arrays.fill(buf, len - upTo, len, (byte) 0);
     len -= upTo;
+    scanned = Math.max(0, scanned - upTo);
+    holdStart = holdStart < 0 ? -1 : Math.max(0, holdStart - upTo);
   }
 
   /** A line longer than the limit: pass it on but for a tail that may start a split value. */
