@@ -152,7 +152,8 @@ def redaction():
     print("|---|---:|---|---:|---:|---:|")
     for r in plain + rows:
         impl = r["params"]["impl"]
-        family = "pattern" if impl.startswith("pattern") else "json"
+        # the diagnostics scan the pattern encoder's line: compared with that encoder
+        family = "json" if impl.startswith("json") else "pattern"
         b = base.get((family, r["params"]["message"]))
         p = r["primaryMetric"]
         reg = r["params"]["registered"] if r in rows else "-"
