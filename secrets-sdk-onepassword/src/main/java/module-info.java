@@ -5,6 +5,7 @@
  */
 module io.secretsdk.onepassword {
   requires transitive io.secretsdk.core;
+  requires io.secretsdk.http;
   requires okhttp3;
   requires okio;
   requires com.fasterxml.jackson.databind;

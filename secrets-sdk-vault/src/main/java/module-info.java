@@ -5,6 +5,7 @@
  */
 module io.secretsdk.vault {
   requires transitive io.secretsdk.core;
+  requires io.secretsdk.http;
   requires okhttp3;
   requires okio;
   requires com.fasterxml.jackson.databind;
