@@ -6,7 +6,8 @@
 module io.secretsdk.vault {
   requires transitive io.secretsdk.core;
   requires io.secretsdk.http;
-  requires okhttp3;
+  // the options take an OkHttpClient
+  requires transitive okhttp3;
   requires okio;
   requires com.fasterxml.jackson.databind;
   requires org.slf4j;

@@ -51,9 +51,10 @@ import org.slf4j.LoggerFactory;
  * has gone (404) is looked up afresh once. The item is then read whole and the field selected by
  * {@link FieldSelector}; file attachments come from the {@code /content} endpoint.
  *
- * <p>The bearer token is added by an interceptor that refuses any other host, and redirects are
- * never followed; the token is registered as credential {@value #TOKEN_KIND} when the backend
- * is made. Response bodies are read up to a bound; error bodies contribute only their
+ * <p>HTTP goes through the SDK's kit ({@link ProviderHttpClient}): the bearer token is set after
+ * the user's interceptors by the interceptor that refuses any other host, and redirects are never
+ * followed; the token is registered as credential {@value #TOKEN_KIND} when the backend is made.
+ * Response bodies are read up to a bound ({@link BoundedBody}); error bodies contribute only their
  * {@code message}, scrubbed before it is cut ({@link ProviderStrings#scrub}), and ids, types and
  * the version the server sends are shown through {@link ProviderStrings#shown}. Thread-safe.
  */
@@ -70,7 +71,6 @@ public final class ConnectBackend implements Backend {
   private final ProviderStrings strings;
   private final Cache<String, String> vaultIds;
   private final Cache<String, String> itemIds;
-  private volatile boolean closed;
 
   /** Creates a backend with its own OkHttp client, released by {@link #close()}. */
   public ConnectBackend(OnePasswordConnectOptions options) {
@@ -119,7 +119,7 @@ public final class ConnectBackend implements Backend {
 
   @Override
   public FetchResult fetch(OnePasswordReference ref) {
-    if (closed) {
+    if (http.isClosed()) {
       throw new IllegalStateException("the 1Password provider is closed");
     }
     if (ref.sshFormat().isPresent()) {
@@ -431,7 +431,7 @@ public final class ConnectBackend implements Backend {
   }
 
   private byte[] getBytes(HttpUrl url, OnePasswordReference ref, String what, long max) {
-    if (closed) {
+    if (http.isClosed()) {
       throw new IllegalStateException("the 1Password provider is closed");
     }
     Request request = new Request.Builder().url(url).get().build();
@@ -546,10 +546,9 @@ public final class ConnectBackend implements Backend {
 
   @Override
   public void close() {
-    if (closed) {
+    if (http.isClosed()) {
       return;
     }
-    closed = true;
     http.close();
     if (vaultIds != null) {
       vaultIds.invalidateAll();

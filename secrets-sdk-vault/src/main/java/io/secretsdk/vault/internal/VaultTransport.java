@@ -28,10 +28,11 @@ import org.slf4j.LoggerFactory;
  * The provider's HTTP layer over OkHttp: every request goes to {@code <address>/v1/...} with
  * {@code X-Vault-Request: true}, the namespace header and (when given) {@code X-Vault-Token}.
  *
- * <p>OkHttp never follows redirects. A redirect to the same origin (scheme, host and port) is
- * followed here, up to three times; a redirect anywhere else is refused, so the token never reaches
- * another host. An interceptor also refuses any request to another origin. Bodies are read up to
- * {@link VaultOptions#maxResponseBytes()}.
+ * <p>The OkHttp client comes from the SDK's kit ({@link ProviderHttpClient}): OkHttp never follows
+ * redirects, and an interceptor after the user's refuses any request to another origin. A redirect
+ * to the same origin (scheme, host and port) is followed here, up to three times; a redirect
+ * anywhere else is refused, so the token never reaches another host. Bodies are read up to
+ * {@link VaultOptions#maxResponseBytes()} ({@link BoundedBody}).
  *
  * <p>Thread-safe.
  */
