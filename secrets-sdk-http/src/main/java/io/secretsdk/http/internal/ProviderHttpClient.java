@@ -35,8 +35,8 @@ import okhttp3.Response;
  *       retried (the SDK's client retries, with backoff);
  *   <li>a given client whose hostname verifier is not OkHttp's is refused with a
  *       {@link SecretConfigException}: TLS verification is never relaxed;
- *   <li>the client has its own {@link Dispatcher} (threads in a thread group named
- *       {@code "secrets-sdk <provider> dispatcher"}), so {@link #close()} cancels only this
+ *   <li>the client has its own {@link Dispatcher} (threads named
+ *       {@code "secrets-sdk <provider> dispatcher <n>"} when idle), so {@link #close()} cancels only this
  *       provider's calls and stops only its threads; the given client's connection pool is its
  *       owner's and is left as it is, the provider's own pool is emptied.
  * </ul>
@@ -106,20 +106,16 @@ public final class ProviderHttpClient implements AutoCloseable {
 
   private static ExecutorService executor(String provider) {
     AtomicInteger n = new AtomicInteger();
-    // a group of its own: OkHttp renames a dispatcher thread while it runs a call, its group stays
-    ThreadGroup group = new ThreadGroup(threadName(provider));
-    // OkHttp's own dispatcher executor, with threads that say whose they are
+    // OkHttp's own dispatcher executor, with threads that say whose they are (OkHttp renames a
+    // thread to the call's redacted URL while it runs one, and restores the name after)
     return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-      Thread t = new Thread(group, r, threadName(provider) + " " + n.incrementAndGet());
+      Thread t = new Thread(r, threadName(provider) + " " + n.incrementAndGet());
       t.setDaemon(false);
       return t;
     });
   }
 
-  /**
-   * The name of the provider's dispatcher threads and of their thread group, for tests that list
-   * threads.
-   */
+  /** The name prefix of the provider's idle dispatcher threads. */
   public static String threadName(String provider) {
     return "secrets-sdk " + provider + " dispatcher";
   }

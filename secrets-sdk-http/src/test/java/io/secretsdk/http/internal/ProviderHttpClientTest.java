@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -234,7 +236,13 @@ final class ProviderHttpClientTest {
   @Timeout(value = 30, unit = TimeUnit.SECONDS)
   void close_leavesNoThreadOfTheProvidersDispatcher() throws Exception {
     String provider = "Kit-" + Canary.make("");
-    OkHttpClient mine = user(new OkHttpClient.Builder());
+    // a user's interceptor runs on the thread that carries the call: the provider's dispatcher
+    // threads, for calls enqueued on the provider's client
+    Set<Thread> carriers = ConcurrentHashMap.newKeySet();
+    OkHttpClient mine = user(new OkHttpClient.Builder().addInterceptor(chain -> {
+      carriers.add(Thread.currentThread());
+      return chain.proceed(chain.request());
+    }));
     ProviderHttpClient k = ProviderHttpClient.builder(provider, server.url("/")).derivedFrom(mine).build();
     kits.add(k);
     for (int i = 0; i < 3; i++) {
@@ -254,29 +262,22 @@ final class ProviderHttpClientTest {
         }
       });
     }
-    String prefix = ProviderHttpClient.threadName(provider);
     for (int i = 0; i < 3; i++) {
-      server.takeRequest(); // each call is in flight on a dispatcher thread
+      server.takeRequest(); // each call is in flight, past the interceptor
     }
-    List<Thread> threads = dispatcherThreads(prefix);
-    assertThat(threads).hasSize(3);
+    assertThat(carriers).hasSize(3).allSatisfy(t -> assertThat(t.isAlive()).isTrue());
 
     k.close();
 
     assertThat(failed.await(20, TimeUnit.SECONDS)).as("in-flight calls cancelled").isTrue();
-    for (Thread t : threads) {
-      t.join(); // bounded by the test's timeout
+    for (Thread t : carriers) {
+      t.join(); // the dispatcher's executor is shut down: its threads end (bounded by the timeout)
     }
-    assertThat(dispatcherThreads(prefix)).isEmpty();
+    Set<Thread> live = Thread.getAllStackTraces().keySet();
+    assertThat(live).as("threads of the provider's dispatcher still alive").doesNotContainAnyElementsOf(carriers);
+    assertThat(live).extracting(Thread::getName)
+        .noneMatch(name -> name.startsWith(ProviderHttpClient.threadName(provider)));
     assertThat(mine.dispatcher().executorService().isShutdown()).isFalse();
-  }
-
-  /** Live threads of the thread group named {@code group} (OkHttp renames them while they run a call). */
-  private static List<Thread> dispatcherThreads(String group) {
-    return Thread.getAllStackTraces().keySet().stream().filter(t -> {
-      ThreadGroup g = t.getThreadGroup(); // null once the thread has ended
-      return t.isAlive() && g != null && g.getName().equals(group);
-    }).toList();
   }
 
   @Test
