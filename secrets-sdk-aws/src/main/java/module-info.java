@@ -8,7 +8,8 @@ module io.secretsdk.aws {
   requires transitive software.amazon.awssdk.auth;
   requires software.amazon.awssdk.awscore;
   requires software.amazon.awssdk.core;
-  requires software.amazon.awssdk.http;
+  // AwsSecretsManagerOptions.Builder.httpClient takes an SdkHttpClient
+  requires transitive software.amazon.awssdk.http;
   requires software.amazon.awssdk.identity.spi;
   requires software.amazon.awssdk.regions;
   requires software.amazon.awssdk.services.secretsmanager;

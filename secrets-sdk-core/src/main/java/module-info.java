@@ -36,6 +36,7 @@ module io.secretsdk.core {
   exports io.secretsdk.internal to
       io.secretsdk.logback,
       io.secretsdk.testing,
+      io.secretsdk.http,
       io.secretsdk.vault,
       io.secretsdk.aws,
       io.secretsdk.onepassword;

@@ -5,7 +5,9 @@
  */
 module io.secretsdk.vault {
   requires transitive io.secretsdk.core;
-  requires okhttp3;
+  requires io.secretsdk.http;
+  // the options take an OkHttpClient
+  requires transitive okhttp3;
   requires okio;
   requires com.fasterxml.jackson.databind;
   requires org.slf4j;

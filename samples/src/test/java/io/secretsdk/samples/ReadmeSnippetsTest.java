@@ -53,6 +53,16 @@ final class ReadmeSnippetsTest {
   }
 
   @Test
+  void readme_providerHttpClientSnippets_matchTheProviderTestsThatRunThem() throws Exception {
+    Path vault = QuickStartTest.repositoryRoot()
+        .resolve("secrets-sdk-vault/src/test/java/io/secretsdk/vault/ReadmeExampleTest.java");
+    Path onePassword = QuickStartTest.repositoryRoot()
+        .resolve("secrets-sdk-onepassword/src/test/java/io/secretsdk/onepassword/ReadmeExampleTest.java");
+    assertThat(normalize(readmeSnippet("vault-http-client"))).isEqualTo(normalize(region(vault, "vault-http-client")));
+    assertThat(normalize(readmeSnippet("op-http-client"))).isEqualTo(normalize(region(onePassword, "op-http-client")));
+  }
+
+  @Test
   void readme_rotationSnippet_matchesAndRuns() throws Exception {
     assertThat(normalize(readmeSnippet("rotation"))).isEqualTo(normalize(sourceRegion("rotation")));
     PrintStream original = System.out;

@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.http.SdkHttpClient;
 
 /**
  * Immutable settings of an {@link AwsSecretsManagerProvider}: region, credentials, timeouts and
@@ -64,6 +65,7 @@ public final class AwsSecretsManagerOptions {
   private final Ticker ticker;
   private final URI agentAddress;
   private final java.util.function.Function<String, String> agentEnvironment;
+  private final SdkHttpClient httpClient;
 
   private AwsSecretsManagerOptions(Builder b) {
     this.region = b.region;
@@ -81,6 +83,7 @@ public final class AwsSecretsManagerOptions {
     this.ticker = b.ticker;
     this.agentAddress = b.agentAddress;
     this.agentEnvironment = b.agentEnvironment;
+    this.httpClient = b.httpClient;
   }
 
   /** Options with every default: SDK default region and credentials chains, default timeouts. */
@@ -168,6 +171,14 @@ public final class AwsSecretsManagerOptions {
     return agentEnvironment;
   }
 
+  /**
+   * The caller's HTTP client for Secrets Manager and STS calls, when given; else the provider makes
+   * its own (see {@link Builder#httpClient(SdkHttpClient)}).
+   */
+  public Optional<SdkHttpClient> httpClient() {
+    return Optional.ofNullable(httpClient);
+  }
+
   @Override
   public String toString() {
     String credentials = credentialsProvider != null
@@ -177,6 +188,7 @@ public final class AwsSecretsManagerOptions {
         + ", stsEndpointOverride=" + stsEndpointOverride + ", credentials=" + credentials
         + ", connectTimeout=" + connectTimeout + ", readTimeout=" + readTimeout
         + ", apiCallTimeout=" + apiCallTimeout + ", describeCacheTtl=" + describeCacheTtl
+        + (httpClient != null ? ", httpClient=custom(" + httpClient.getClass().getSimpleName() + ")" : "")
         + (agentAddress != null ? ", agent=" + agentAddress : "") + "]";
   }
 
@@ -200,6 +212,7 @@ public final class AwsSecretsManagerOptions {
     private Ticker ticker = Ticker.system();
     private URI agentAddress;
     private java.util.function.Function<String, String> agentEnvironment = System::getenv;
+    private SdkHttpClient httpClient;
 
     private Builder() {}
 
@@ -380,6 +393,26 @@ public final class AwsSecretsManagerOptions {
     /** Where agent mode looks up its token variables ({@code System::getenv} by default). */
     public Builder agentEnvironment(java.util.function.Function<String, String> environment) {
       this.agentEnvironment = Objects.requireNonNull(environment, "environment");
+      return this;
+    }
+
+    /**
+     * Sends Secrets Manager and STS calls through {@code client} (a proxy, your own trust material,
+     * a shared pool) instead of the provider's own HTTP client. The client is used as given: the
+     * provider never closes it (close it yourself after the provider), and {@link #connectTimeout}
+     * and {@link #readTimeout} do not apply to it ({@link #apiCallTimeout} still bounds each call).
+     * What the SDK still does on top of it: one attempt per call, error bodies scrubbed and
+     * responses bounded before the AWS SDK parses them, credentials registered for redaction,
+     * endpoint overrides restricted to {@code https} (or {@code http} on loopback). What it cannot
+     * do: the provider's own client writes nothing to Apache's wire and header loggers; a client
+     * of yours may log headers (the session token) and bodies (secret values) at DEBUG — the SDK
+     * cannot guarantee otherwise, so keep its wire logging off or log through the
+     * {@code RedactingEncoder}. Agent mode does not use it.
+     *
+     * @throws NullPointerException if {@code client} is null
+     */
+    public Builder httpClient(SdkHttpClient client) {
+      this.httpClient = Objects.requireNonNull(client, "httpClient");
       return this;
     }
 

@@ -50,7 +50,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 final class ModulePathTest {
   private static final Set<String> SDK_MODULES = Set.of("io.secretsdk.core", "io.secretsdk.vault",
-      "io.secretsdk.aws", "io.secretsdk.onepassword", "io.secretsdk.logback");
+      "io.secretsdk.aws", "io.secretsdk.onepassword", "io.secretsdk.logback", "io.secretsdk.http");
 
   private static List<Path> modulePath;
 
@@ -107,8 +107,15 @@ final class ModulePathTest {
     // the engine's package is exported to the SDK's modules and nowhere else
     assertThat(sdk.get("io.secretsdk.core").exports()).filteredOn(e -> e.source().equals("io.secretsdk.internal"))
         .singleElement().satisfies(e -> assertThat(e.targets()).containsExactlyInAnyOrder(
-            "io.secretsdk.logback", "io.secretsdk.testing", "io.secretsdk.vault", "io.secretsdk.aws",
-            "io.secretsdk.onepassword"));
+            "io.secretsdk.logback", "io.secretsdk.testing", "io.secretsdk.http", "io.secretsdk.vault",
+            "io.secretsdk.aws", "io.secretsdk.onepassword"));
+    // the HTTP kit has no API: its package goes to the two OkHttp providers only
+    assertThat(unqualifiedExports(sdk.get("io.secretsdk.http"))).isEmpty();
+    assertThat(sdk.get("io.secretsdk.http").exports())
+        .singleElement().satisfies(e -> {
+          assertThat(e.source()).isEqualTo("io.secretsdk.http.internal");
+          assertThat(e.targets()).containsExactlyInAnyOrder("io.secretsdk.vault", "io.secretsdk.onepassword");
+        });
   }
 
   @Test
@@ -288,7 +295,8 @@ final class ModulePathTest {
       "io.secretsdk.core, io.secretsdk.internal.ProviderText",
       "io.secretsdk.vault, io.secretsdk.vault.internal.VaultClient",
       "io.secretsdk.aws, io.secretsdk.aws.internal.AwsRef",
-      "io.secretsdk.onepassword, io.secretsdk.onepassword.internal.FieldSelector"})
+      "io.secretsdk.onepassword, io.secretsdk.onepassword.internal.FieldSelector",
+      "io.secretsdk.http, io.secretsdk.http.internal.ProviderHttpClient"})
   void consumerImportingInternal_doesNotCompile(String module, String internalClass) throws IOException {
     Path src = work.resolve("src");
     write(src.resolve("module-info.java"), "module intruder { requires " + module + "; }\n");

@@ -11,9 +11,11 @@ import com.tngtech.archunit.lang.EvaluationResult;
 import io.secretsdk.archfixture.console.LeakScannerMain;
 import io.secretsdk.archfixture.console.Prints;
 import io.secretsdk.archfixture.console.TraceToString;
+import io.secretsdk.aws.archfixture.AwsUsesHttpKit;
 import io.secretsdk.aws.archfixture.AwsUsesVault;
 import io.secretsdk.fixturecyclea.CycleA;
 import io.secretsdk.fixturecycleb.CycleB;
+import io.secretsdk.http.archfixture.KitUsesVault;
 import io.secretsdk.provider.archfixture.CoreUsesVault;
 import io.secretsdk.samples.archfixture.SampleUsesInternal;
 import java.util.List;
@@ -44,7 +46,8 @@ final class SdkArchitectureTest {
     assertThat(packages).contains("io.secretsdk", "io.secretsdk.internal", "io.secretsdk.spi",
         "io.secretsdk.redact", "io.secretsdk.vault", "io.secretsdk.vault.internal", "io.secretsdk.aws",
         "io.secretsdk.aws.internal", "io.secretsdk.onepassword", "io.secretsdk.onepassword.internal",
-        "io.secretsdk.logback", "io.secretsdk.testing", "io.secretsdk.cli", "io.secretsdk.samples");
+        "io.secretsdk.logback", "io.secretsdk.testing", "io.secretsdk.cli", "io.secretsdk.samples",
+        "io.secretsdk.http.internal");
     assertThat(packages).as("no test classes (fixtures) in the main-code import")
         .doesNotContain("io.secretsdk.fixturecyclea", "io.secretsdk.hardening");
   }
@@ -82,6 +85,19 @@ final class SdkArchitectureTest {
     // the rules for the modules the fixture does not touch stay quiet
     assertThat(internals.get(1).evaluate(planted).hasViolation()).isFalse();
     assertThat(independent.get(2).evaluate(planted).hasViolation()).isFalse();
+  }
+
+  @Test
+  void httpKitOutsideTheOkHttpProviders_fails() {
+    JavaClasses planted = new ClassFileImporter().importClasses(AwsUsesHttpKit.class);
+    assertViolation(SdkRules.httpKitUsedOnlyByOkHttpProviders(), planted,
+        "io.secretsdk.http.internal.ProviderHttpClient");
+  }
+
+  @Test
+  void httpKitDependingOnProvider_fails() {
+    JavaClasses planted = new ClassFileImporter().importClasses(KitUsesVault.class);
+    assertViolation(SdkRules.httpKitDependsOnCoreOnly(), planted, "io.secretsdk.vault.VaultOptions");
   }
 
   @Test

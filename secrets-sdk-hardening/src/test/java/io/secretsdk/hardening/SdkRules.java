@@ -124,6 +124,27 @@ final class SdkRules {
     }).map(ArchRule.class::cast).toList();
   }
 
+  /** The packages of the HTTP kit (secrets-sdk-http), and of the providers that may use it. */
+  static final String HTTP_KIT = "io.secretsdk.http..";
+  static final String[] HTTP_KIT_USERS = {HTTP_KIT, "io.secretsdk.vault..", "io.secretsdk.onepassword.."};
+
+  /** The HTTP kit is used by the OkHttp providers (Vault, 1Password) only. */
+  static ArchRule httpKitUsedOnlyByOkHttpProviders() {
+    return noClasses().that().resideOutsideOfPackages(HTTP_KIT_USERS)
+        .should().dependOnClassesThat().resideInAPackage(HTTP_KIT)
+        .allowEmptyShould(true)
+        .as("io.secretsdk.http is used by the Vault and 1Password modules only");
+  }
+
+  /** The HTTP kit depends on core only: providers never reach each other through it. */
+  static ArchRule httpKitDependsOnCoreOnly() {
+    return classes().that().resideInAPackage(HTTP_KIT)
+        .should().onlyDependOnClassesThat(not(resideInAPackage("io.secretsdk.."))
+            .or(resideInAnyPackage(CORE)).or(resideInAPackage(HTTP_KIT)))
+        .allowEmptyShould(true)
+        .as("io.secretsdk.http depends on no SDK module but core");
+  }
+
   /** Core depends on no other module of the SDK. */
   static ArchRule coreDependsOnNoOtherModule() {
     return classes().that().resideInAnyPackage(CORE)
@@ -182,6 +203,8 @@ final class SdkRules {
     rules.addAll(providerInternalsStayInTheirModule());
     rules.addAll(providersIndependent());
     rules.add(coreDependsOnNoOtherModule());
+    rules.add(httpKitUsedOnlyByOkHttpProviders());
+    rules.add(httpKitDependsOnCoreOnly());
     rules.add(noConsoleOutput());
     return rules;
   }

@@ -4,13 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.secretsdk.Secret;
 import io.secretsdk.SecretsClient;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
+import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -19,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Runs the examples of README.md against MockWebServer and the fake op CLI,
  * and proves the issue's "done when": {@code op://Prod/Stripe/credential} resolves from
- * configuration alone by either route.
+ * configuration alone by either route. The example of a user's own OkHttp client is a snippet region
+ * that samples' {@code ReadmeSnippetsTest} compares with the README.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 final class ReadmeExampleTest {
@@ -85,5 +92,60 @@ final class ReadmeExampleTest {
       assertThat(stripe.reveal()).isEqualTo(FakeOp.VALUE);
     }
     assertThat(dispatcher.requests).isEmpty();
+  }
+
+  private final List<String> resolved = new CopyOnWriteArrayList<>();
+
+  private void callStripe(String value) {
+    resolved.add(value);
+  }
+
+  @Test
+  void readmeExample_ownHttpClient_resolvesThroughTheUsersProxy() throws Exception {
+    String connectToken = "op-token-" + UUID.randomUUID();
+    String traceId = "trace-" + UUID.randomUUID();
+    Path specs = Specs.onePasswordDirOrNull();
+    ConnectSpecDispatcher withToken = new ConnectSpecDispatcher(specs == null ? null
+        : specs.resolve("connect-api-openapi-1.7.1.yaml"), connectToken, false);
+    withToken.handler(new FakeConnect().vault(ConnectProviderTest.VAULT, "Prod")
+        .item(ConnectProviderTest.stripeItem()));
+    server.setDispatcher(withToken);
+    // the mock server is the proxy; the host names a loopback port where nothing answers, so
+    // the request can only succeed through the proxy
+    String proxyHost = server.getHostName();
+    int proxyPort = server.getPort();
+    String connectHost = "http://localhost:1";
+
+    // snippet:op-http-client:start
+    OkHttpClient corporate = new OkHttpClient.Builder()
+        .proxy(new Proxy(Proxy.Type.HTTP, new InetSocketAddress(proxyHost, proxyPort))) // e.g. proxy.internal:3128
+        .addInterceptor(chain -> chain.proceed(chain.request().newBuilder()
+            .header("X-Trace-Id", traceId).build()))             // runs before the SDK's checks; never sees the token
+        .build();
+    try (SecretsClient client = SecretsClient.builder()
+            .provider(OnePasswordProvider.connect(OnePasswordConnectOptions.builder()
+                .host(connectHost)                                // e.g. http://localhost:8080
+                .token(connectToken)
+                .httpClient(corporate)                            // redirect, origin and TLS checks still apply
+                .build()))
+            .build();
+         Secret stripe = client.resolve("op://Prod/Stripe/credential")) {
+      callStripe(stripe.reveal());
+    }
+    // snippet:op-http-client:end
+
+    try {
+      assertThat(resolved).containsExactly(ConnectProviderTest.CANARY);
+      assertThat(withToken.violations).isEmpty();
+      assertThat(withToken.requests).isNotEmpty().allSatisfy(r -> {
+        assertThat(r.getRequestLine()).contains("http://localhost:1/v1/");
+        assertThat(r.getHeaders().get("X-Trace-Id")).isEqualTo(traceId);
+        assertThat(r.getHeaders().get("Authorization")).isEqualTo("Bearer " + connectToken);
+      });
+      assertThat(corporate.dispatcher().executorService().isShutdown()).as("the user's client still runs").isFalse();
+    } finally {
+      corporate.dispatcher().executorService().shutdown();
+      corporate.connectionPool().evictAll();
+    }
   }
 }

@@ -12,15 +12,19 @@ import io.secretsdk.vault.auth.JwtAuthentication;
 import io.secretsdk.vault.auth.JwtAuthenticationOptions;
 import io.secretsdk.vault.auth.TokenAuthentication;
 import io.secretsdk.vault.auth.TokenAuthenticationOptions;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import mockwebserver3.junit5.StartStop;
+import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,7 +34,8 @@ import org.junit.jupiter.api.Timeout;
  * Runs the examples of {@code README.md}: a GitHub Actions job resolving
  * {@code vault://secret/openai/ci#api_key} with OIDC (JWT) auth from configuration alone, against
  * MockWebServer standing in for Vault and for GitHub's token endpoint; and the {@code allowMount}
- * example.
+ * example; and the example of a user's own OkHttp client (a proxy and a tracing interceptor), whose
+ * snippet region samples' {@code ReadmeSnippetsTest} compares with the README.
  */
 @Timeout(30)
 final class ReadmeExampleTest {
@@ -152,5 +157,57 @@ final class ReadmeExampleTest {
           .isInstanceOf(InvalidSecretRefException.class).hasMessageContaining("not a secrets engine");
     }
     assertThat(h.vault.count("GET", "auth/token/lookup-self")).as("the provider's own token lookup only").isEqualTo(1);
+  }
+
+  private final List<String> resolved = new CopyOnWriteArrayList<>();
+
+  private void callOpenAi(String key) {
+    resolved.add(key);
+  }
+
+  @Test
+  void readme_ownHttpClientExample_resolvesThroughTheUsersProxy() {
+    String vaultToken = "hvs.CANARY" + UUID.randomUUID().toString().replace("-", "");
+    String traceId = "trace-" + UUID.randomUUID();
+    h.vault.on("GET", "auth/token/lookup-self", "token-look-up-self", 200, "{\"data\":{\"ttl\":900,\"renewable\":false}}");
+    h.vault.on("GET", "secret/data/openai/ci", "kv-v2-read", r -> vaultToken.equals(r.getHeaders().get("X-Vault-Token"))
+        ? SpecDispatcher.json(200, "{\"data\":{\"data\":{\"api_key\":\"" + OPENAI_KEY + "\"},\"metadata\":{\"version\":3}}}")
+        : SpecDispatcher.json(403, "{\"errors\":[\"permission denied\"]}"));
+    // the mock server is the proxy; the address names a loopback port where nothing answers, so
+    // the request can only succeed through the proxy
+    String proxyHost = vaultServer.getHostName();
+    int proxyPort = vaultServer.getPort();
+    String vaultAddress = "http://localhost:1";
+
+    // snippet:vault-http-client:start
+    OkHttpClient corporate = new OkHttpClient.Builder()
+        .proxy(new Proxy(Proxy.Type.HTTP, new InetSocketAddress(proxyHost, proxyPort))) // e.g. proxy.internal:3128
+        .addInterceptor(chain -> chain.proceed(chain.request().newBuilder()
+            .header("X-Trace-Id", traceId).build()))             // runs before the SDK's checks
+        .build();
+    VaultOptions options = VaultOptions.builder()
+        .address(vaultAddress)                                    // e.g. https://vault.internal:8200
+        .authentication(TokenAuthentication.create(TokenAuthenticationOptions.builder()
+            .token(vaultToken).build()))
+        .httpClient(corporate)                                    // redirect, origin and TLS checks still apply
+        .build();
+    try (SecretsClient client = SecretsClient.builder().provider(VaultSecretProvider.create(options)).build();
+         Secret apiKey = client.resolve("vault://secret/openai/ci#api_key")) {
+      callOpenAi(apiKey.reveal());
+    }
+    // snippet:vault-http-client:end
+
+    try {
+      assertThat(resolved).containsExactly(OPENAI_KEY);
+      assertThat(h.vault.requests()).isNotEmpty().allSatisfy(r -> {
+        assertThat(r.getRequestLine()).contains("http://localhost:1/v1/");
+        assertThat(r.getHeaders().get("X-Trace-Id")).isEqualTo(traceId);
+      });
+      assertThat(corporate.dispatcher().executorService().isShutdown()).as("the user's client still runs").isFalse();
+      assertThat(h.logs.all()).doesNotContain(vaultToken);
+    } finally {
+      corporate.dispatcher().executorService().shutdown();
+      corporate.connectionPool().evictAll();
+    }
   }
 }

@@ -35,7 +35,8 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * each of those attempts would multiply them (3 × 3 = 9 calls under throttling, hiding the
  * {@code Retry-After} the engine honours). Each SDK client gets its own
  * {@link QuietApacheHttpClient} (no wire or header logging; a call that fails mid-response has its
- * connection shut down), closed by {@link #close()} after the SDK clients.
+ * connection shut down), closed by {@link #close()} after the SDK clients — unless the options give
+ * the caller's own {@code SdkHttpClient}, which every SDK client then shares and nothing here closes.
  *
  * <p>Thread-safe: lookups are lock-free; creation and closing share one lock so that no client
  * created during {@link #close()} escapes it.
@@ -105,8 +106,14 @@ public final class RegionalClients implements AutoCloseable {
     return b.build();
   }
 
-  /** An HTTP client for one SDK client; the SDK closes no client it was given: {@link #close()} does. */
+  /**
+   * An HTTP client for one SDK client: the caller's, used as given and never closed here, or one of
+   * our own. The SDK closes no client it was given: {@link #close()} closes ours.
+   */
   private SdkHttpClient httpClient() {
+    if (options.httpClient().isPresent()) {
+      return options.httpClient().get();
+    }
     SdkHttpClient http = new QuietApacheHttpClient(options.connectTimeout(), options.readTimeout());
     owned.add(http);
     return http;

@@ -9,11 +9,12 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.secretsdk.InvalidSecretRefException;
 import io.secretsdk.ProviderUnavailableException;
-import io.secretsdk.SecretConfigException;
 import io.secretsdk.SecretAccessDeniedException;
 import io.secretsdk.SecretException;
 import io.secretsdk.SecretNotFoundException;
 import io.secretsdk.SecretRef;
+import io.secretsdk.http.internal.BoundedBody;
+import io.secretsdk.http.internal.ProviderHttpClient;
 import io.secretsdk.onepassword.AmbiguousReferenceException;
 import io.secretsdk.onepassword.OnePasswordConnectOptions;
 import io.secretsdk.onepassword.OnePasswordReference;
@@ -36,7 +37,6 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
-import okio.BufferedSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,9 +51,10 @@ import org.slf4j.LoggerFactory;
  * has gone (404) is looked up afresh once. The item is then read whole and the field selected by
  * {@link FieldSelector}; file attachments come from the {@code /content} endpoint.
  *
- * <p>The bearer token is added by an interceptor that refuses any other host, and redirects are
- * never followed; the token is registered as credential {@value #TOKEN_KIND} when the backend
- * is made. Response bodies are read up to a bound; error bodies contribute only their
+ * <p>HTTP goes through the SDK's kit ({@link ProviderHttpClient}): the bearer token is set after
+ * the user's interceptors by the interceptor that refuses any other host, and redirects are never
+ * followed; the token is registered as credential {@value #TOKEN_KIND} when the backend is made.
+ * Response bodies are read up to a bound ({@link BoundedBody}); error bodies contribute only their
  * {@code message}, scrubbed before it is cut ({@link ProviderStrings#scrub}), and ids, types and
  * the version the server sends are shown through {@link ProviderStrings#shown}. Thread-safe.
  */
@@ -64,17 +65,12 @@ public final class ConnectBackend implements Backend {
   public static final String TOKEN_KIND = "onepassword/connect-token";
 
   private final OnePasswordConnectOptions options;
-  private final OkHttpClient http;
+  private final ProviderHttpClient http;
   private final HttpUrl base;
   private final ObjectMapper mapper;
   private final ProviderStrings strings;
   private final Cache<String, String> vaultIds;
   private final Cache<String, String> itemIds;
-  private volatile boolean closed;
-  /** The client was derived from one the user gave: its pool is not ours to empty. */
-  private final boolean injected;
-  private static final Class<?> DEFAULT_HOSTNAME_VERIFIER =
-      new OkHttpClient.Builder().build().hostnameVerifier().getClass();
 
   /** Creates a backend with its own OkHttp client, released by {@link #close()}. */
   public ConnectBackend(OnePasswordConnectOptions options) {
@@ -83,38 +79,14 @@ public final class ConnectBackend implements Backend {
     String token = options.token();
     // registered before the client that sends it exists
     this.strings = new ProviderStrings(TOKEN_KIND, token);
-    HttpUrl expected = base;
-    OkHttpClient given = options.httpClient().orElse(null);
-    this.injected = given != null;
-    if (given != null && given.hostnameVerifier().getClass() != DEFAULT_HOSTNAME_VERIFIER) {
-      throw new SecretConfigException(null, 0, "httpClient", "the given OkHttpClient replaces"
-          + " OkHttp's hostname verifier; the 1Password provider never relaxes TLS verification");
-    }
-    OkHttpClient.Builder builder = given == null ? new OkHttpClient.Builder()
-        // its own dispatcher: close() cancels the provider's calls only, never the user's
-        : given.newBuilder().dispatcher(new okhttp3.Dispatcher());
-    this.http = builder
-        .followRedirects(false)
-        .followSslRedirects(false)
-        .retryOnConnectionFailure(false)
+    this.http = ProviderHttpClient.builder("1Password", base)
+        .derivedFrom(options.httpClient().orElse(null))
         .connectTimeout(options.connectTimeout())
         .readTimeout(options.callTimeout())
         .callTimeout(options.callTimeout())
-        .addInterceptor(chain -> {
-          if (closed) {
-            throw new IOException("the 1Password provider is closed");
-          }
-          HttpUrl url = chain.request().url();
-          if (!url.scheme().equals(expected.scheme()) || !url.host().equals(expected.host())
-              || url.port() != expected.port()) {
-            throw new IOException("refusing to send the Connect token to a host other than the"
-                + " configured one");
-          }
-          return chain.proceed(chain.request().newBuilder()
-              .header("Authorization", "Bearer " + token)
-              .header("User-Agent", "secrets-sdk-onepassword")
-              .build());
-        })
+        // set after the given client's application interceptors: they never see the token
+        .header("Authorization", "Bearer " + token)
+        .header("User-Agent", "secrets-sdk-onepassword")
         .build();
     this.mapper = new ObjectMapper()
         .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -137,7 +109,7 @@ public final class ConnectBackend implements Backend {
 
   /** The OkHttp client, for tests that check {@link #close()} released it. */
   public OkHttpClient httpClient() {
-    return http;
+    return http.okHttp();
   }
 
   @Override
@@ -147,7 +119,7 @@ public final class ConnectBackend implements Backend {
 
   @Override
   public FetchResult fetch(OnePasswordReference ref) {
-    if (closed) {
+    if (http.isClosed()) {
       throw new IllegalStateException("the 1Password provider is closed");
     }
     if (ref.sshFormat().isPresent()) {
@@ -459,44 +431,29 @@ public final class ConnectBackend implements Backend {
   }
 
   private byte[] getBytes(HttpUrl url, OnePasswordReference ref, String what, long max) {
-    if (closed) {
+    if (http.isClosed()) {
       throw new IllegalStateException("the 1Password provider is closed");
     }
     Request request = new Request.Builder().url(url).get().build();
-    try (Response response = http.newCall(request).execute()) {
-      int code = response.code();
-      if (code >= 200 && code < 300) {
-        return readBounded(response.body(), max, ref, what);
-      }
-      throw mapError(ref, what, response);
+    try {
+      return http.call(request, response -> {
+        int code = response.code();
+        if (code >= 200 && code < 300) {
+          try {
+            return BoundedBody.read(response.body(), max);
+          } catch (BoundedBody.TooLargeException e) {
+            throw tooLarge(ref, what, max);
+          }
+        }
+        throw mapError(ref, what, response);
+      });
     } catch (InterruptedIOException e) {
       throw new ProviderUnavailableException(ref.ref(), "1Password Connect: timed out reading "
           + what + " for " + ref, e);
     } catch (IOException e) {
       throw new ProviderUnavailableException(ref.ref(), "1Password Connect: I/O error reading "
           + what + " for " + ref + " (" + e.getClass().getSimpleName() + ")", e);
-    } finally {
-      if (closed && !injected) {
-        // a call that raced close() may have returned its connection to the pool after evictAll()
-        http.connectionPool().evictAll();
-      }
     }
-  }
-
-  private static byte[] readBounded(ResponseBody body, long max, OnePasswordReference ref, String what)
-      throws IOException {
-    if (body == null) {
-      return new byte[0];
-    }
-    if (body.contentLength() > max) {
-      throw tooLarge(ref, what, max);
-    }
-    BufferedSource source = body.source();
-    if (source.request(max + 1)) {
-      source.getBuffer().clear();
-      throw tooLarge(ref, what, max);
-    }
-    return source.getBuffer().readByteArray();
   }
 
   private static SecretException tooLarge(OnePasswordReference ref, String what, long max) {
@@ -547,10 +504,7 @@ public final class ConnectBackend implements Backend {
     }
     byte[] bytes = null;
     try {
-      BufferedSource source = body.source();
-      source.request(MAX_ERROR_BODY);
-      long n = Math.min(source.getBuffer().size(), MAX_ERROR_BODY);
-      bytes = source.getBuffer().readByteArray(n);
+      bytes = BoundedBody.readPrefix(body, MAX_ERROR_BODY);
       JsonNode node = mapper.readTree(bytes);
       JsonNode msg = node == null ? null : node.get("message");
       if (msg == null || !msg.isTextual()) {
@@ -592,16 +546,10 @@ public final class ConnectBackend implements Backend {
 
   @Override
   public void close() {
-    if (closed) {
+    if (http.isClosed()) {
       return;
     }
-    closed = true;
-    // cancel in-flight calls first, or their connections return to the pool after evictAll()
-    http.dispatcher().cancelAll();
-    http.dispatcher().executorService().shutdown();
-    if (!injected) {
-      http.connectionPool().evictAll(); // a given client's pool is its owner's
-    }
+    http.close();
     if (vaultIds != null) {
       vaultIds.invalidateAll();
       itemIds.invalidateAll();

@@ -1,5 +1,6 @@
 package io.secretsdk.onepassword.internal;
 
+import io.secretsdk.http.internal.ServerText;
 import io.secretsdk.internal.ProviderText;
 import io.secretsdk.redact.RedactionIndex;
 import java.util.Objects;
@@ -34,15 +35,15 @@ public final class ProviderStrings {
   }
 
   /**
-   * {@code text} fit for an exception message, by the SDK's one scrubber
-   * ({@link ProviderText#scrubServerText}): every registered value and credential, this backend's
+   * {@code text} fit for an exception message, by the SDK's one scrubber for server text
+   * ({@link ServerText#scrub}, over {@link ProviderText#scrubServerText}): every registered value and credential, this backend's
    * token, every token format and token-like string masked, control and format characters
    * blanked, whitespace runs made one space, and only then cut to {@link #MAX_CHARS}.
    *
    * @return the scrubbed text; empty for null or empty input
    */
   public String scrub(String text) {
-    return ProviderText.scrubServerText(text, MAX_CHARS, java.util.List.of(), own);
+    return ServerText.scrub(text, MAX_CHARS, java.util.List.of(), own);
   }
 
   /**

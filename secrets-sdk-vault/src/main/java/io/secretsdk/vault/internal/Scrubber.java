@@ -1,16 +1,16 @@
 package io.secretsdk.vault.internal;
 
+import io.secretsdk.http.internal.ServerText;
 import io.secretsdk.internal.ProviderText;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
 /**
- * Makes Vault's error strings safe to put in an exception message: bounded in number and length,
- * and scrubbed by the SDK's one scrubber for server text ({@link ProviderText#scrubServerText}):
- * the tokens and credentials this provider sent, every registered value and credential, token
- * formats, UUIDs (legacy tokens, secret ids, accessors) and token-like runs masked on the whole
- * text, the cut last.
+ * Vault's bounds for its error strings in an exception message: at most {@value #MAX_ERRORS}
+ * strings of {@value #MAX_ERROR_LENGTH} characters, scrubbed by the SDK's one scrubber for server
+ * text ({@link ServerText}, over {@link ProviderText#scrubServerText}): the tokens and credentials
+ * this provider sent, every registered value and credential, token formats, UUIDs (legacy tokens,
+ * secret ids, accessors) and token-like runs masked on the whole text, the cut last.
  *
  * <p>Stateless and thread-safe.
  */
@@ -27,22 +27,11 @@ public final class Scrubber {
    * @param known strings this provider sent or holds (tokens, credentials) to mask exactly
    */
   public static String scrub(String text, Collection<String> known) {
-    return ProviderText.scrubServerText(text, MAX_ERROR_LENGTH, known, null);
+    return ServerText.scrub(text, MAX_ERROR_LENGTH, known, null);
   }
 
   /** Scrubs and joins up to {@value #MAX_ERRORS} error strings; empty when there are none. */
   public static String scrubAll(List<String> errors, Collection<String> known) {
-    List<String> parts = new ArrayList<>();
-    for (String e : errors) {
-      if (parts.size() == MAX_ERRORS) {
-        parts.add("(" + (errors.size() - MAX_ERRORS) + " more)");
-        break;
-      }
-      String s = scrub(e, known);
-      if (!s.isEmpty()) {
-        parts.add('"' + s.replace('"', '\'') + '"');
-      }
-    }
-    return String.join("; ", parts);
+    return ServerText.scrubAll(errors, MAX_ERRORS, MAX_ERROR_LENGTH, known, null);
   }
 }

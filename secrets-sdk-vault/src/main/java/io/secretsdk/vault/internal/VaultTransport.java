@@ -3,8 +3,9 @@ package io.secretsdk.vault.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.secretsdk.ProviderUnavailableException;
-import io.secretsdk.SecretConfigException;
 import io.secretsdk.SecretRef;
+import io.secretsdk.http.internal.BoundedBody;
+import io.secretsdk.http.internal.ProviderHttpClient;
 import io.secretsdk.internal.ProviderText;
 import io.secretsdk.vault.VaultOptions;
 import java.io.IOException;
@@ -14,15 +15,12 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
-import okhttp3.ResponseBody;
-import okio.BufferedSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,10 +28,11 @@ import org.slf4j.LoggerFactory;
  * The provider's HTTP layer over OkHttp: every request goes to {@code <address>/v1/...} with
  * {@code X-Vault-Request: true}, the namespace header and (when given) {@code X-Vault-Token}.
  *
- * <p>OkHttp never follows redirects. A redirect to the same origin (scheme, host and port) is
- * followed here, up to three times; a redirect anywhere else is refused, so the token never reaches
- * another host. An interceptor also refuses any request to another origin. Bodies are read up to
- * {@link VaultOptions#maxResponseBytes()}.
+ * <p>The OkHttp client comes from the SDK's kit ({@link ProviderHttpClient}): OkHttp never follows
+ * redirects, and an interceptor after the user's refuses any request to another origin. A redirect
+ * to the same origin (scheme, host and port) is followed here, up to three times; a redirect
+ * anywhere else is refused, so the token never reaches another host. Bodies are read up to
+ * {@link VaultOptions#maxResponseBytes()} ({@link BoundedBody}).
  *
  * <p>Thread-safe.
  */
@@ -43,14 +42,8 @@ public final class VaultTransport implements AutoCloseable {
   private static final int MAX_REDIRECTS = 3;
   private static final Duration MAX_RETRY_AFTER = Duration.ofDays(1);
   static final ObjectMapper JSON = new ObjectMapper();
-  private static final Class<?> DEFAULT_HOSTNAME_VERIFIER =
-      new OkHttpClient.Builder().build().hostnameVerifier().getClass();
 
-  private final OkHttpClient http;
-  /** The client was derived from one the user gave: its pool and threads are not ours to stop. */
-  private final boolean injected;
-
-  private volatile boolean closed;
+  private final ProviderHttpClient http;
   private final HttpUrl base;
   private final String namespace;
   private final long maxBytes;
@@ -59,44 +52,23 @@ public final class VaultTransport implements AutoCloseable {
     this.base = HttpUrl.get(options.address().toString());
     this.namespace = options.namespace().orElse(null);
     this.maxBytes = options.maxResponseBytes();
-    OkHttpClient given = options.httpClient().orElse(null);
-    this.injected = given != null;
-    if (given != null && given.hostnameVerifier().getClass() != DEFAULT_HOSTNAME_VERIFIER) {
-      throw new SecretConfigException(null, 0, "httpClient", "the given OkHttpClient replaces"
-          + " OkHttp's hostname verifier; the Vault provider never relaxes TLS verification");
-    }
-    OkHttpClient.Builder b = given == null ? new OkHttpClient.Builder()
-        // its own dispatcher: close() cancels the provider's calls only, never the user's
-        : given.newBuilder().dispatcher(new okhttp3.Dispatcher());
-    b.followRedirects(false)
-        .followSslRedirects(false)
-        .retryOnConnectionFailure(false)
-        .connectTimeout(options.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        .readTimeout(options.readTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        .writeTimeout(options.readTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        .callTimeout(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        .addInterceptor(chain -> {
-          if (closed) {
-            throw new IOException("the Vault provider is closed");
-          }
-          // added last: runs after any interceptor of a given client, on what is really sent
-          HttpUrl url = chain.request().url();
-          if (!sameOrigin(url)) {
-            throw new IOException("refusing a request to a host other than the configured Vault address");
-          }
-          return chain.proceed(chain.request());
-        });
+    ProviderHttpClient.Builder b = ProviderHttpClient.builder("Vault", base)
+        .derivedFrom(options.httpClient().orElse(null))
+        .connectTimeout(options.connectTimeout())
+        .readTimeout(options.readTimeout())
+        .writeTimeout(options.readTimeout())
+        .callTimeout(options.callTimeout());
     TlsSupport.Material tls = TlsSupport.build(options.caCertificate().orElse(null),
         options.clientCertificate().orElse(null), options.clientKey().orElse(null));
     if (tls != null) {
-      b.sslSocketFactory(tls.context.getSocketFactory(), tls.trustManager);
+      b.tls(tls.context.getSocketFactory(), tls.trustManager);
     }
     this.http = b.build();
   }
 
   /** The OkHttp client, for tests that check it is shut down. */
   public OkHttpClient okHttp() {
-    return http;
+    return http.okHttp();
   }
 
   /** The base URL. */
@@ -148,28 +120,30 @@ public final class VaultTransport implements AutoCloseable {
         Request request = rb.url(url).method(method, payload == null
             ? (method.equals("POST") || method.equals("PUT") ? RequestBody.create(new byte[0], JSON_TYPE) : null)
             : RequestBody.create(payload, JSON_TYPE)).build();
-        try (Response response = http.newCall(request).execute()) {
-          int code = response.code();
-          if (code >= 300 && code < 400 && code != 304) {
-            String location = response.header("Location");
-            HttpUrl next = location == null ? null : url.resolve(location);
-            if (next == null) {
-              throw new ProviderUnavailableException(ref, "Vault answered a redirect without a usable Location for " + target);
-            }
-            if (!sameOrigin(next)) {
-              LOG.warn("Vault at {} redirected {} to another host ({}); not followed so the token stays with {}",
-                  base.host(), target, ProviderText.shown(next.host()), base.host());
-              throw new ProviderUnavailableException(ref, "Vault redirected " + target
-                  + " to another host; not followed (point the address at the active node or its load balancer)");
-            }
-            if (hop >= MAX_REDIRECTS) {
-              throw new ProviderUnavailableException(ref, "too many redirects for " + target);
-            }
-            url = next;
-            continue;
-          }
-          return new VaultResponse(code, readJson(response, ref, target), retryAfter(response));
+        HttpUrl requested = url;
+        Object answer = http.call(request, response -> {
+          ProviderHttpClient.Redirect redirect = http.redirect(requested, response);
+          return redirect.kind() == ProviderHttpClient.RedirectKind.NONE
+              ? new VaultResponse(response.code(), readJson(response, ref, target), retryAfter(response))
+              : redirect;
+        });
+        if (answer instanceof VaultResponse) {
+          return (VaultResponse) answer;
         }
+        ProviderHttpClient.Redirect redirect = (ProviderHttpClient.Redirect) answer;
+        if (redirect.kind() == ProviderHttpClient.RedirectKind.NO_LOCATION) {
+          throw new ProviderUnavailableException(ref, "Vault answered a redirect without a usable Location for " + target);
+        }
+        if (redirect.kind() == ProviderHttpClient.RedirectKind.OTHER_ORIGIN) {
+          LOG.warn("Vault at {} redirected {} to another host ({}); not followed so the token stays with {}",
+              base.host(), target, ProviderText.shown(redirect.target().host()), base.host());
+          throw new ProviderUnavailableException(ref, "Vault redirected " + target
+              + " to another host; not followed (point the address at the active node or its load balancer)");
+        }
+        if (hop >= MAX_REDIRECTS) {
+          throw new ProviderUnavailableException(ref, "too many redirects for " + target);
+        }
+        url = redirect.target();
       }
     } catch (InterruptedIOException e) {
       throw new ProviderUnavailableException(ref, "Vault call " + target + " timed out or was interrupted", e);
@@ -179,23 +153,16 @@ public final class VaultTransport implements AutoCloseable {
       if (payload != null) {
         java.util.Arrays.fill(payload, (byte) 0);
       }
-      if (closed && !injected) {
-        // a call that raced close() may have returned its connection to the pool after evictAll()
-        http.connectionPool().evictAll();
-      }
     }
   }
 
   private JsonNode readJson(Response response, SecretRef ref, String target) throws IOException {
-    ResponseBody rbody = response.body();
-    if (rbody.contentLength() > maxBytes) {
+    byte[] bytes;
+    try {
+      bytes = BoundedBody.read(response.body(), maxBytes);
+    } catch (BoundedBody.TooLargeException e) {
       throw new ProviderUnavailableException(ref, "Vault response for " + target + " exceeds " + maxBytes + " bytes");
     }
-    BufferedSource source = rbody.source();
-    if (source.request(maxBytes + 1)) {
-      throw new ProviderUnavailableException(ref, "Vault response for " + target + " exceeds " + maxBytes + " bytes");
-    }
-    byte[] bytes = source.getBuffer().readByteArray();
     try {
       if (bytes.length == 0) {
         return null;
@@ -234,19 +201,9 @@ public final class VaultTransport implements AutoCloseable {
     }
   }
 
-  private boolean sameOrigin(HttpUrl url) {
-    return url.scheme().equals(base.scheme()) && url.host().equalsIgnoreCase(base.host()) && url.port() == base.port();
-  }
-
   /** Shuts the dispatcher down and evicts pooled connections. Idempotent. */
   @Override
   public void close() {
-    closed = true;
-    // cancel in-flight calls first, or their connections return to the pool after evictAll()
-    http.dispatcher().cancelAll();
-    http.dispatcher().executorService().shutdown();
-    if (!injected) {
-      http.connectionPool().evictAll(); // a given client's pool is its owner's
-    }
+    http.close();
   }
 }
