@@ -68,6 +68,31 @@ public interface SecretProvider extends AutoCloseable {
     throw new UnsupportedOperationException(scheme() + " provider is read-only");
   }
 
+  /**
+   * Describes the secret at {@code ref} without reading its value: current version, version
+   * history with stages and states, and non-secret metadata. Backend-supplied strings are scrubbed
+   * by the provider.
+   *
+   * @throws io.secretsdk.SecretException a subtype saying why the backend could not answer
+   * @throws UnsupportedOperationException if this provider cannot describe secrets (the default)
+   */
+  default SecretDescription describe(SecretRef ref) {
+    throw new UnsupportedOperationException(scheme() + " provider cannot describe secrets");
+  }
+
+  /**
+   * Disables a version of the secret at {@code ref} at its source, so that no later fetch returns
+   * it. The client's cached copy is invalidated separately ({@code SecretsClient.invalidate}).
+   *
+   * @return the steps taken
+   * @throws io.secretsdk.SecretException a subtype saying why the backend refused
+   * @throws UnsupportedOperationException if this provider cannot revoke, or not in this mode
+   *     (the default)
+   */
+  default RevokeResult revoke(SecretRef ref, RevokeRequest request) {
+    throw new UnsupportedOperationException(scheme() + " provider cannot revoke secrets");
+  }
+
   /** Releases connections, threads and held leases. Idempotent. The default does nothing. */
   @Override
   default void close() {}
