@@ -11,7 +11,11 @@ import io.secretsdk.provider.local.StoreModel.SecretEntry;
 import io.secretsdk.provider.local.StoreModel.VersionEntry;
 import io.secretsdk.spi.FetchContext;
 import io.secretsdk.spi.FetchResult;
+import io.secretsdk.spi.RevokeRequest;
+import io.secretsdk.spi.RevokeResult;
+import io.secretsdk.spi.SecretDescription;
 import io.secretsdk.spi.SecretProvider;
+import io.secretsdk.spi.SecretVersionInfo;
 import java.io.IOException;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -354,6 +358,76 @@ public final class LocalSecretProvider implements SecretProvider {
     SecretEntry e = loaded.model.secrets().get(key);
     return e == null || e.versions().isEmpty() ? Optional.empty()
         : Optional.of(info(e, options.clock().instant()));
+  }
+
+  /**
+   * Describes secret {@code ref} (a plain {@code local://name}; a {@code version} parameter is
+   * ignored) without decrypting anything: every kept version, newest first, with creation and
+   * expiry; an expired version is {@link SecretVersionInfo.State#DISABLED}. Local versions have no
+   * stages. The metadata is the newest version's.
+   *
+   * @throws InvalidSecretRefException if the ref has a {@code #field} or another parameter
+   * @throws SecretNotFoundException if the store has no such secret
+   * @see #describe(String)
+   */
+  @Override
+  public SecretDescription describe(SecretRef ref) {
+    checkRef(ref);
+    LocalSecretInfo info = describe(ref.path()).orElseThrow(() -> new SecretNotFoundException(ref,
+        "no secret at " + ref.withoutField() + " in the local store " + store));
+    List<SecretVersionInfo> versions = new ArrayList<>();
+    for (LocalSecretInfo.VersionInfo v : info.versions()) {
+      versions.add(0, new SecretVersionInfo(String.valueOf(v.version()), java.util.Set.of(),
+          v.expired() ? SecretVersionInfo.State.DISABLED : SecretVersionInfo.State.ENABLED,
+          v.createdAt(), v.expiresAt()));
+    }
+    return new SecretDescription(SecretRef.parse(info.ref()),
+        String.valueOf(info.current().version()), versions, info.current().metadata());
+  }
+
+  /**
+   * Deletes one version of secret {@code ref} from the store (the current one unless the request
+   * or the ref's {@code version} parameter names one), as {@link #revoke(String, int)}: the version before it becomes current. A
+   * local version cannot be restored, so {@link RevokeRequest.Mode#DISABLE} and
+   * {@link RevokeRequest.Mode#DESTROY} both delete it.
+   *
+   * @throws UnsupportedOperationException for {@link RevokeRequest.Mode#SCHEDULE_DELETION}: the
+   *     store has no recovery window
+   * @throws InvalidSecretRefException if the ref or the requested version is malformed
+   * @throws SecretNotFoundException if there is no such secret or version
+   */
+  @Override
+  public RevokeResult revoke(SecretRef ref, RevokeRequest request) {
+    Objects.requireNonNull(request, "request");
+    if (request.mode() == RevokeRequest.Mode.SCHEDULE_DELETION) {
+      throw new UnsupportedOperationException("local provider cannot schedule a deletion (the store"
+          + " has no recovery window); revoke a version instead");
+    }
+    int pinned = checkRef(ref);
+    SecretRef base = SecretRef.parse(SCHEME + "://" + ref.path());
+    int version;
+    if (pinned > 0 && request.targetVersion().isEmpty()) {
+      version = pinned;
+    } else if (request.targetVersion().isPresent()) {
+      String v = request.targetVersion().get();
+      if (!v.matches("[1-9]\\d{0,8}")) {
+        throw new InvalidSecretRefException(ref, "local versions are positive integers");
+      }
+      version = Integer.parseInt(v);
+    } else {
+      version = describe(ref.path()).orElseThrow(() -> new SecretNotFoundException(ref,
+          "no secret at " + base + " in the local store " + store)).current().version();
+    }
+    if (!revoke(ref.path(), version)) {
+      throw new SecretNotFoundException(ref, "no version " + version + " of " + base
+          + " in the local store " + store);
+    }
+    List<String> steps = new ArrayList<>();
+    steps.add("deleted version " + version + " of " + base + " from " + store
+        + " (local versions cannot be restored)");
+    steps.add(describe(ref.path()).map(i -> "version " + i.current().version() + " is now current")
+        .orElse("no version of " + base + " is left"));
+    return new RevokeResult(String.valueOf(version), steps);
   }
 
   /** The id of the key the store is encrypted under, or empty if there is no store yet. */
