@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.secretsdk.InvalidSecretRefException;
 import io.secretsdk.RunEnvironment;
 import io.secretsdk.Secret;
 import io.secretsdk.SecretConfigException;
@@ -19,7 +20,8 @@ import io.secretsdk.provider.local.LocalKeys;
 import io.secretsdk.provider.local.LocalSecretInfo;
 import io.secretsdk.provider.local.LocalSecretProvider;
 import io.secretsdk.provider.local.LocalStoreOptions;
-import io.secretsdk.spi.ProviderSettings;
+import io.secretsdk.spi.SecretProvider;
+import java.time.Clock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -74,14 +76,20 @@ public final class SecretsCli {
   /** The current version is not the one given with {@code --expected-version}. */
   public static final int CONFLICT = 5;
 
-  static final int MAX_VALUE_BYTES = 64 * 1024;
-  private static final Set<String> GLOBAL = Set.of("--store", "--key-file");
+  static final int MAX_VALUE_BYTES = ValueInput.MAX_VALUE_BYTES;
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final List<String> COMMANDS = List.of("init", "put", "list", "describe",
+      "versions", "rotate", "revoke", "rekey", "check", "run", "scan");
 
   private final CliIo io;
+  private final Backends.Overrides overrides;
+  private final Clock clock;
+  private Backends backends;
 
-  private SecretsCli(CliIo io) {
+  private SecretsCli(CliIo io, Backends.Overrides overrides, Clock clock) {
     this.io = io;
+    this.overrides = overrides;
+    this.clock = clock;
   }
 
   /**
@@ -90,7 +98,12 @@ public final class SecretsCli {
    * @return the exit code
    */
   public static int run(String[] args, CliIo io) {
-    return new SecretsCli(io).dispatch(List.of(args));
+    return run(args, io, Backends.NONE, Clock.systemUTC());
+  }
+
+  /** Runs one command line with providers supplied in place of the factories (tests). */
+  static int run(String[] args, CliIo io, Backends.Overrides overrides, Clock clock) {
+    return new SecretsCli(io, overrides, clock).dispatch(List.of(args));
   }
 
   private int dispatch(List<String> args) {
@@ -98,20 +111,25 @@ public final class SecretsCli {
       io.err().println(usage());
       return USAGE;
     }
-    String command = args.get(0);
-    List<String> rest = args.subList(1, args.size());
     try {
+      GlobalOptions global = GlobalOptions.extract(args);
+      List<String> rest = global.rest();
+      if (rest.isEmpty()) {
+        throw new UsageException("no command; run 'secrets --help' for the list");
+      }
+      String command = rest.get(0);
+      List<String> words = rest.subList(1, rest.size());
       switch (command) {
         case "-h", "--help" -> {
           io.out().println(usage());
           return OK;
         }
         case "help" -> {
-          if (rest.isEmpty()) {
+          if (words.isEmpty()) {
             io.out().println(usage());
             return OK;
           }
-          String help = helpOf(rest.get(0));
+          String help = helpOf(words.get(0));
           if (help == null) {
             throw new UsageException("no such command; run 'secrets --help'");
           }
@@ -121,17 +139,35 @@ public final class SecretsCli {
         default -> {
           String help = helpOf(command);
           if (help == null) {
-            throw new UsageException("unknown command; run 'secrets --help' for the list");
+            throw new UsageException(command.startsWith("-")
+                ? "option " + command.replaceFirst("=.*", "") + " before the command: only "
+                    + String.join(", ", new java.util.TreeSet<>(GlobalOptions.NAMES))
+                    + " go anywhere; put the others after the command"
+                : "unknown command; run 'secrets --help' for the list");
           }
-          Args parsed = parse(command, rest);
+          List<String> after = List.of();
+          if (command.equals("run")) {
+            int dash = words.indexOf("--");
+            if (dash >= 0) {
+              after = words.subList(dash + 1, words.size());
+              words = words.subList(0, dash);
+            }
+          }
+          Args parsed = parse(command, words);
           if (parsed.help()) {
             io.out().println(help);
             return OK;
           }
-          return execute(command, parsed);
+          try (Backends b = new Backends(io, global, overrides)) {
+            backends = b;
+            return execute(command, parsed, after);
+          }
         }
       }
     } catch (UsageException e) {
+      io.err().println("secrets: " + e.getMessage());
+      return USAGE;
+    } catch (Backends.NoProviderException e) {
       io.err().println("secrets: " + e.getMessage());
       return USAGE;
     } catch (SecretNotFoundException e) {
@@ -140,9 +176,15 @@ public final class SecretsCli {
     } catch (SecretVersionConflictException e) {
       io.err().println("secrets: conflict: " + e.getMessage());
       return CONFLICT;
+    } catch (InvalidSecretRefException e) {
+      io.err().println("secrets: " + e.getMessage());
+      return USAGE;
     } catch (SecretException e) {
       io.err().println("secrets: error: " + e.getMessage());
       return STORE_ERROR;
+    } catch (UnsupportedOperationException e) {
+      io.err().println("secrets: the provider cannot do that (" + e.getClass().getSimpleName() + ")");
+      return USAGE;
     } catch (IllegalArgumentException e) {
       io.err().println("secrets: " + e.getMessage());
       return USAGE;
@@ -156,21 +198,43 @@ public final class SecretsCli {
     }
   }
 
+  /** The exit code a failure of the SDK maps to. */
+  static int exitCode(SecretException e) {
+    if (e instanceof SecretNotFoundException) {
+      return NOT_FOUND;
+    }
+    if (e instanceof InvalidSecretRefException) {
+      return USAGE;
+    }
+    return e instanceof SecretVersionConflictException ? CONFLICT : STORE_ERROR;
+  }
+
   private Args parse(String command, List<String> rest) {
-    Set<String> withValue = new LinkedHashSet<>(GLOBAL);
+    Set<String> withValue = new LinkedHashSet<>();
     Set<String> flags = new LinkedHashSet<>();
     switch (command) {
       case "put" -> {
-        withValue.addAll(List.of("--expires-in", "--meta", "--expected-version"));
+        withValue.addAll(List.of("--expires-in", "--meta", "--expected-version", "--expect-version",
+            "--file"));
         flags.add("--stdin");
       }
-      case "list", "describe" -> flags.add("--json");
-      case "rotate" -> withValue.add("--new-key-file");
-      case "revoke" -> withValue.add("--version");
-      case "check" -> {
-        withValue.clear();
-        withValue.addAll(List.of("--store", "--key-file", "--registry", "--policy", "--env"));
+      case "list" -> flags.add("--json");
+      case "describe", "versions" -> {
+        flags.add("--json");
+        withValue.add("--format");
       }
+      case "rotate" -> {
+        withValue.addAll(List.of("--generate", "--file", "--expect-version"));
+        flags.addAll(List.of("--stdin", "--dry-run"));
+      }
+      case "rekey" -> withValue.add("--new-key-file");
+      case "revoke" -> withValue.addAll(List.of("--version", "--mode", "--recovery-window",
+          "--justification", "--actor", "--out"));
+      case "check" -> {
+        withValue.add("--format");
+        flags.add("--strict");
+      }
+      case "run" -> withValue.addAll(List.of("--files", "--timeout"));
       case "scan" -> {
         withValue.addAll(List.of("--value-env", "--ignore-file"));
         flags.addAll(List.of("--store-values", "--no-ignore-file"));
@@ -180,15 +244,17 @@ public final class SecretsCli {
     return Args.parse(rest, withValue, flags);
   }
 
-  private int execute(String command, Args a) {
+  private int execute(String command, Args a, List<String> after) {
     return switch (command) {
       case "init" -> init(a);
       case "put" -> put(a);
       case "list" -> list(a);
-      case "describe" -> describe(a);
-      case "rotate" -> rotate(a);
-      case "revoke" -> revoke(a);
-      case "check" -> check(a);
+      case "describe", "versions" -> DescribeCommand.run(command, a, backends, io);
+      case "rotate" -> RotateCommand.run(a, backends, io);
+      case "revoke" -> RevokeCommand.run(a, backends, io, clock);
+      case "rekey" -> rekey(a);
+      case "check" -> CheckCommand.run(a, backends, io);
+      case "run" -> RunCommand.run(a, after, backends, io);
       case "scan" -> scan(a);
       default -> throw new UsageException("unknown command");
     };
@@ -198,7 +264,7 @@ public final class SecretsCli {
 
   private int init(Args a) {
     a.positionals("init");
-    LocalStoreOptions options = options(a);
+    LocalStoreOptions options = backends.localOptions();
     if (keyFromEnvironment()) {
       io.out().println("key: from " + LocalStoreOptions.KEY_VARIABLE + " (key id "
           + LocalKeys.keyId(LocalKeys.decode(io.env().get(LocalStoreOptions.KEY_VARIABLE),
@@ -235,7 +301,7 @@ public final class SecretsCli {
   }
 
   private int put(Args a) {
-    String name = a.positionals("put", "NAME").get(0);
+    Backends.Target target = backends.target(a.positionals("put", "NAME|REF").get(0));
     Duration expiresIn = a.option("--expires-in").map(SecretsCli::duration).orElse(null);
     Map<String, String> metadata = new TreeMap<>();
     for (String m : a.all("--meta")) {
@@ -245,14 +311,44 @@ public final class SecretsCli {
       }
       metadata.put(m.substring(0, eq), m.substring(eq + 1));
     }
-    String expected = a.option("--expected-version").orElse(null);
-    if (expected != null && !expected.matches("\\d{1,9}")) {
-      throw new UsageException("--expected-version takes a version number (0 for a new secret)");
+    Optional<String> legacy = a.option("--expected-version");
+    Optional<String> expect = a.option("--expect-version");
+    if (legacy.isPresent() && expect.isPresent()) {
+      throw new UsageException("give --expect-version once (--expected-version is its old name)");
     }
-    byte[] value = readValue(name, a.flag("--stdin"));
-    try (LocalSecretProvider provider = LocalSecretProvider.create(options(a))) {
-      String version = provider.put(name, value, expiresIn, metadata, expected);
-      io.out().println("stored local://" + name + " version " + version
+    String expected = expect.or(() -> legacy).orElse(null);
+    if (expected != null && !expected.matches("[A-Za-z0-9._-]{1,64}")) {
+      throw new UsageException("--expect-version takes a version id (0 for a new local:// or"
+          + " mem:// secret)");
+    }
+    String scheme = backends.realScheme(target.ref().scheme());
+    SecretProvider provider = backends.provider(scheme);
+    boolean local = provider instanceof LocalSecretProvider;
+    if (!local && (expiresIn != null || !metadata.isEmpty())) {
+      throw new UsageException("--expires-in and --meta are for local:// secrets only");
+    }
+    if (local && expected != null && !expected.matches("\\d{1,9}")) {
+      throw new UsageException("--expect-version takes a local:// version number (0 for a new"
+          + " secret)");
+    }
+    if (local && (!target.ref().query().isEmpty() || target.ref().field().isPresent())) {
+      throw new UsageException("put takes a plain local://NAME, without ?version or #field");
+    }
+    byte[] value = ValueInput.read(io, target.label(), a.option("--file").map(Path::of),
+        a.flag("--stdin"));
+    try {
+      String version;
+      if (local) {
+        version = ((LocalSecretProvider) provider).put(target.ref().path(), value, expiresIn,
+            metadata, expected);
+      } else {
+        try {
+          version = provider.write(backends.providerRef(target.ref()), value, expected);
+        } catch (UnsupportedOperationException e) {
+          throw new UsageException(scheme + " provider has no write path");
+        }
+      }
+      io.out().println("stored " + target.label() + " version " + version
           + (expiresIn == null ? "" : " (expires in " + expiresIn + ")"));
       return OK;
     } finally {
@@ -262,7 +358,8 @@ public final class SecretsCli {
 
   private int list(Args a) {
     a.positionals("list");
-    try (LocalSecretProvider provider = LocalSecretProvider.create(options(a))) {
+    backends.requireStore();
+    try (LocalSecretProvider provider = LocalSecretProvider.create(backends.localOptions())) {
       List<LocalSecretInfo> infos = provider.list();
       if (a.flag("--json")) {
         ArrayNode arr = JSON.createArrayNode();
@@ -284,31 +381,9 @@ public final class SecretsCli {
     }
   }
 
-  private int describe(Args a) {
-    String name = a.positionals("describe", "NAME").get(0);
-    try (LocalSecretProvider provider = LocalSecretProvider.create(options(a))) {
-      LocalSecretInfo info = provider.describe(name).orElseThrow(() ->
-          new SecretNotFoundException(null, "no secret named " + name + " in " + provider.storeFile()));
-      if (a.flag("--json")) {
-        io.out().println(json(info).toPrettyString());
-        return OK;
-      }
-      io.out().println("name:    " + info.name());
-      io.out().println("ref:     " + info.ref());
-      io.out().println("current: " + info.current().version()
-          + (info.current().expired() ? " (expired: does not resolve)" : ""));
-      for (LocalSecretInfo.VersionInfo v : info.versions()) {
-        io.out().println("version " + v.version() + ": created " + v.createdAt()
-            + v.expiry().map(e -> ", expires " + e + (v.expired() ? " (expired)" : "")).orElse("")
-            + (v.metadata().isEmpty() ? "" : ", metadata " + new TreeMap<>(v.metadata())));
-      }
-      return OK;
-    }
-  }
-
-  private int rotate(Args a) {
-    a.positionals("rotate");
-    LocalStoreOptions options = options(a);
+  private int rekey(Args a) {
+    a.positionals("rekey");
+    LocalStoreOptions options = backends.localOptions();
     Optional<String> newKeyFile = a.option("--new-key-file");
     try (LocalSecretProvider provider = LocalSecretProvider.create(options)) {
       String oldId = provider.storeKeyId().orElseThrow(() -> new SecretNotFoundException(null,
@@ -355,94 +430,6 @@ public final class SecretsCli {
     }
   }
 
-  private int revoke(Args a) {
-    String name = a.positionals("revoke", "NAME").get(0);
-    int version = a.option("--version").map(v -> {
-      if (!v.matches("[1-9]\\d{0,8}")) {
-        throw new UsageException("--version takes a positive version number");
-      }
-      return Integer.parseInt(v);
-    }).orElse(0);
-    try (LocalSecretProvider provider = LocalSecretProvider.create(options(a))) {
-      if (!provider.revoke(name, version)) {
-        throw new SecretNotFoundException(null, version == 0 ? "no secret named " + name
-            : "no version " + version + " of " + name);
-      }
-      io.out().println("revoked local://" + name + (version == 0 ? " (all versions)"
-          : " version " + version));
-      return OK;
-    }
-  }
-
-  private int check(Args a) {
-    a.positionals("check");
-    Path registryFile = Path.of(a.option("--registry").orElseThrow(() ->
-        new UsageException("check needs --registry FILE")));
-    RunEnvironment environment = a.option("--env").map(e -> {
-      try {
-        return RunEnvironment.fromKey(e);
-      } catch (IllegalArgumentException ex) {
-        throw new UsageException("--env takes local, dev, ci or prod");
-      }
-    }).orElseGet(() -> RunEnvironment.detect(io.env()));
-    SecretRegistry registry = SecretRegistry.load(registryFile);
-    SecretPolicy policy = a.option("--policy").map(p -> SecretPolicy.load(Path.of(p)))
-        .orElse(SecretPolicy.permissive());
-
-    SecretsClient.Builder builder = SecretsClient.builder()
-        .provider(LocalSecretProvider.create(options(a)))
-        .registry(registry).policy(policy).environment(environment)
-        .principal("secrets-cli check").negativeTtl(Duration.ZERO)
-        .retry(1, Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofSeconds(5));
-    Map<String, String> unavailable = new TreeMap<>();
-    for (RegistryEntry entry : registry.entries()) {
-      String scheme = entry.ref().scheme();
-      if (scheme.equals(LocalSecretProvider.SCHEME) || unavailable.containsKey(scheme)) {
-        continue;
-      }
-      try {
-        builder.providerFromFactory(scheme, ProviderSettings.of(Map.of(), io.env()::get));
-      } catch (SecretConfigException | IllegalArgumentException e) {
-        unavailable.put(scheme, e.getMessage());
-      }
-    }
-    List<String> failing = new ArrayList<>();
-    int checked = 0;
-    try (SecretsClient client = builder.build()) {
-      for (String name : registry.names()) {
-        Optional<RegistryEntry> entry = registry.entry(name, environment);
-        if (entry.isEmpty()) {
-          continue;
-        }
-        checked++;
-        SecretRef ref = entry.get().ref();
-        String scheme = ref.scheme();
-        if (unavailable.containsKey(scheme)) {
-          io.out().println("FAIL " + name + " -> " + ref + ": no provider for '" + scheme
-              + "' in this tool");
-          failing.add(name);
-          continue;
-        }
-        try (Secret secret = client.resolveByName(name)) {
-          io.out().println("ok   " + name + " -> " + ref
-              + secret.version().map(v -> " (version " + v + ")").orElse(""));
-        } catch (SecretException e) {
-          io.out().println("FAIL " + name + " -> " + ref + ": " + e.getClass().getSimpleName()
-              + ": " + e.getMessage());
-          failing.add(name);
-        }
-      }
-    }
-    if (failing.isEmpty()) {
-      io.out().println(checked + " names checked for " + environment.name().toLowerCase(java.util.Locale.ROOT)
-          + ": all resolve and satisfy the policy");
-      return OK;
-    }
-    io.err().println("secrets: check failed for " + failing.size() + " of " + checked + ": "
-        + String.join(", ", failing));
-    return FINDINGS;
-  }
-
   private int scan(Args a) {
     List<String> paths = a.positionals();
     if (paths.isEmpty()) {
@@ -460,7 +447,7 @@ public final class SecretsCli {
     if (!a.flag("--store-values")) {
       return ScanCommand.scan(roots, null, a.all("--value-env"), ignore, io);
     }
-    try (LocalSecretProvider store = LocalSecretProvider.create(options(a))) {
+    try (LocalSecretProvider store = LocalSecretProvider.create(backends.localOptions())) {
       return ScanCommand.scan(roots, store, a.all("--value-env"), ignore, io);
     }
   }
@@ -472,93 +459,14 @@ public final class SecretsCli {
     return v != null && !v.isBlank();
   }
 
-  private LocalStoreOptions options(Args a) {
-    Function<String, String> env = io.env()::get;
-    LocalStoreOptions.Builder b = LocalStoreOptions.builder().environment(env);
-    a.option("--store").ifPresent(s -> b.storeFile(Path.of(s)));
-    a.option("--key-file").ifPresent(s -> b.keyFile(Path.of(s)));
-    return b.build();
-  }
-
-  /** The value to store, from stdin or the terminal; never from arguments or the environment. */
-  private byte[] readValue(String name, boolean forceStdin) {
-    Optional<CliIo.PasswordPrompt> terminal = io.terminal();
-    if (!forceStdin && terminal.isPresent()) {
-      char[] first = terminal.get().readPassword("Value for " + name + " (not echoed): ");
-      char[] second = null;
-      try {
-        if (first == null || first.length == 0) {
-          throw new UsageException("no value entered; nothing stored");
-        }
-        second = terminal.get().readPassword("Repeat the value: ");
-        if (second == null || !Arrays.equals(first, second)) {
-          throw new UsageException("the two values differ; nothing stored");
-        }
-        return encode(first);
-      } finally {
-        if (first != null) {
-          Arrays.fill(first, '\0');
-        }
-        if (second != null) {
-          Arrays.fill(second, '\0');
-        }
-      }
-    }
-    byte[] raw = readBounded(io.in());
-    int end = raw.length;
-    if (end > 0 && raw[end - 1] == '\n') {
-      end--;
-      if (end > 0 && raw[end - 1] == '\r') {
-        end--;
-      }
-    }
-    byte[] value = Arrays.copyOf(raw, end);
-    Arrays.fill(raw, (byte) 0);
-    if (value.length == 0) {
-      throw new UsageException("no value on stdin; pipe it in (printf %s \"$VALUE\" | secrets put "
-          + name + ") or run in a terminal to be prompted");
-    }
-    return value;
-  }
-
-  private static byte[] readBounded(InputStream in) {
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    byte[] chunk = new byte[8192];
-    try {
-      for (int n; (n = in.read(chunk)) >= 0; ) {
-        buf.write(chunk, 0, n);
-        if (buf.size() > MAX_VALUE_BYTES) {
-          throw new UsageException("the value on stdin is larger than " + MAX_VALUE_BYTES + " bytes");
-        }
-      }
-    } catch (IOException e) {
-      throw new UsageException("stdin cannot be read (" + e.getClass().getSimpleName() + ")");
-    } finally {
-      Arrays.fill(chunk, (byte) 0);
-    }
-    return buf.toByteArray();
-  }
-
-  private static byte[] encode(char[] chars) {
-    try {
-      ByteBuffer bb = StandardCharsets.UTF_8.newEncoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .encode(CharBuffer.wrap(chars));
-      byte[] out = new byte[bb.remaining()];
-      bb.get(out);
-      if (bb.hasArray()) {
-        Arrays.fill(bb.array(), (byte) 0);
-      }
-      return out;
-    } catch (CharacterCodingException e) {
-      throw new UsageException("the value is not valid text");
-    }
-  }
-
   private static final Pattern SHORT_DURATION = Pattern.compile("(\\d{1,9})([smhd])");
 
   static Duration duration(String text) {
+    return duration("--expires-in", text);
+  }
+
+  /** A positive duration: {@code 90s}, {@code 15m}, {@code 8h}, {@code 7d} or ISO-8601. */
+  static Duration duration(String option, String text) {
     Matcher m = SHORT_DURATION.matcher(text);
     if (m.matches()) {
       long n = Long.parseLong(m.group(1));
@@ -581,7 +489,7 @@ public final class SecretsCli {
         // the usage error below
       }
     }
-    throw new UsageException("--expires-in takes a positive duration such as 90s, 15m, 8h, 7d or PT15M");
+    throw new UsageException(option + " takes a positive duration such as 90s, 15m, 8h, 7d or PT15M");
   }
 
   private static ObjectNode json(LocalSecretInfo info) {
@@ -604,54 +512,128 @@ public final class SecretsCli {
   private static final Map<String, String> HELP = new LinkedHashMap<>();
 
   static {
-    String common = "\n\nStore options (every command that opens the store):\n"
-        + "  --store FILE       the store file (default $" + LocalStoreOptions.STORE_VARIABLE
+    String global = "\n\nGlobal options (anywhere on the line, before a --):\n"
+        + "  --env ENV          local, ci or prod (also dev); default $" + RunEnvironment.ENV_VARIABLE
+        + ", else ci when $CI=true, else local\n"
+        + "  --registry FILE    names -> refs per environment (default $SECRETS_SDK_REGISTRY)\n"
+        + "  --policy FILE      the policy checked before every resolve (default $SECRETS_SDK_POLICY)\n"
+        + "  --store FILE       the local:// store (default $" + LocalStoreOptions.STORE_VARIABLE
         + ", else ~/.secrets-sdk/local-store.json)\n"
-        + "  --key-file FILE    the key file, used when $" + LocalStoreOptions.KEY_VARIABLE
+        + "  --key-file FILE    the store's key file when $" + LocalStoreOptions.KEY_VARIABLE
         + " is unset (default $" + LocalStoreOptions.KEY_FILE_VARIABLE
-        + ", else ~/.secrets-sdk/local-store.key); must be mode 0600";
-    HELP.put("init", "usage: secrets init [--store FILE] [--key-file FILE]\n\n"
+        + ", else ~/.secrets-sdk/local-store.key); mode 0600\n"
+        + "A missing registry, policy or store file is a usage error naming it (exit 2).";
+    String target = "\n\nNAME|REF is a ref (vault://kv/app#key, aws-sm://prod/db, local://openai/dev), or a"
+        + " registry name\nfor --env when a registry is given, else a local:// store name. Backends"
+        + " are set up as\nSecretsClient.fromEnvironment() does: the same variables (VAULT_ADDR,"
+        + " AWS_REGION, ...,\n$SECRETS_SDK_PROVIDERS, $SECRETS_SDK_FACTORIES, $SECRETS_SDK_ALIASES)"
+        + " and the same factories.";
+    String exits = "\n\nExit codes: 0 done; 2 wrong usage, or the provider has no such path; 3 backend,"
+        + " store, key or\nconfig error; 4 no such secret or version; 5 version conflict";
+    HELP.put("init", "usage: secrets init\n\n"
         + "Creates the key file (32 random bytes, base64, mode 0600) unless it exists or $"
-        + LocalStoreOptions.KEY_VARIABLE + " is set. The store file is created by the first put." + common);
-    HELP.put("put", "usage: secrets put NAME [--expires-in DURATION] [--meta KEY=VALUE]...\n"
-        + "                   [--expected-version N] [--stdin]\n\n"
-        + "Stores a new version of secret NAME (resolved as local://NAME). The value is read from\n"
-        + "stdin when it is piped, or from the terminal without echo (typed twice). It is never\n"
-        + "taken from an argument or an environment variable: options such as --value are refused.\n"
-        + "One trailing newline on stdin is dropped.\n\n"
-        + "  --expires-in D        the version stops resolving after D (90s, 15m, 8h, 7d, PT15M)\n"
-        + "  --meta KEY=VALUE      non-secret metadata (owner, ticket); repeatable\n"
-        + "  --expected-version N  store only if the current version is N (0: a new secret)\n"
-        + "  --stdin               read stdin even on a terminal\n\n"
-        + "example: printf %s \"$OPENAI_KEY\" | secrets put openai/dev --expires-in 8h" + common);
+        + LocalStoreOptions.KEY_VARIABLE + " is set. The store file is created by the first put."
+        + "\n\nExit codes: 0 done; 2 wrong usage; 3 store or key unusable" + global);
+    HELP.put("put", "usage: secrets put NAME|REF [--expect-version V] [--file FILE | --stdin]\n"
+        + "                   [--expires-in DURATION] [--meta KEY=VALUE]...\n\n"
+        + "Writes a new version through the provider's write path (local://, mem://, Vault KV,\n"
+        + "AWS Secrets Manager). The value is read from --file, from stdin when it is piped, or from\n"
+        + "the terminal without echo (typed twice); never from an argument or an environment variable:\n"
+        + "options such as --value are refused. One trailing newline is dropped.\n\n"
+        + "  --expect-version V   write only if the current version is V (compare-and-set; 0: a new\n"
+        + "                       local:// or mem:// secret); --expected-version is the old spelling\n"
+        + "  --file FILE          read the value from FILE\n"
+        + "  --stdin              read stdin even on a terminal\n"
+        + "  --expires-in D       local:// only: the version stops resolving after D (90s, 15m, 8h, 7d)\n"
+        + "  --meta KEY=VALUE     local:// only: non-secret metadata (owner, ticket); repeatable\n\n"
+        + "A provider without a write path says so in one line (exit 2).\n\n"
+        + "example: printf %s \"$OPENAI_KEY\" | secrets put openai/dev --expires-in 8h"
+        + target + exits + global);
     HELP.put("list", "usage: secrets list [--json]\n\n"
-        + "Lists the secrets: name, current version, versions kept, creation and expiry. No values."
-        + common);
-    HELP.put("describe", "usage: secrets describe NAME [--json]\n\n"
-        + "Shows every version of NAME with its creation, expiry and metadata. No values." + common);
-    HELP.put("rotate", "usage: secrets rotate [--new-key-file FILE]\n\n"
-        + "Generates a new key and re-wraps every data key under it in one atomic write (all or\n"
-        + "nothing). With a key file, the key file is replaced. With $" + LocalStoreOptions.KEY_VARIABLE
-        + ", --new-key-file FILE\nis required: the new key is written there (mode 0600) before the"
-        + " store changes, and never printed." + common);
-    HELP.put("revoke", "usage: secrets revoke NAME [--version N]\n\n"
-        + "Deletes every version of NAME, or only version N (the previous one becomes current).\n"
-        + "Version numbers are never reused." + common);
-    HELP.put("check", "usage: secrets check --registry FILE [--policy FILE] [--env ENV]\n\n"
-        + "Resolves every name of the registry for ENV (local, dev, ci, prod; default $"
-        + RunEnvironment.ENV_VARIABLE + "/CI\ndetection) and checks it against the policy, without"
-        + " printing any value. local:// refs use\nthe store options; other schemes use the SDK's"
-        + " providers configured from the environment.\nExits 1 naming the names that fail." + common);
+        + "Lists the local:// store's secrets: name, current version, versions kept, creation and"
+        + " expiry.\nNo values.\n\nExit codes: 0 done; 2 wrong usage or no store file; 3 store or"
+        + " key unusable" + global);
+    HELP.put("describe", "usage: secrets describe NAME|REF [--format text|json]\n\n"
+        + "What the backend says about a secret, without its value: current version, metadata, the\n"
+        + "rotation grace, and every version with its state, stages, creation and expiry."
+        + target + exits + global);
+    HELP.put("versions", "usage: secrets versions NAME|REF [--format text|json]\n\n"
+        + "The versions of a secret, newest first: state (enabled, disabled, destroyed), stages\n"
+        + "(AWSCURRENT, AWSPREVIOUS), creation and expiry. No values." + target + exits + global);
+    HELP.put("rotate", "usage: secrets rotate NAME|REF [--generate N | --file FILE | --stdin]\n"
+        + "                      [--expect-version V] [--dry-run]\n\n"
+        + "Rotates a secret: reads its current version, writes the new value with compare-and-set\n"
+        + "against it, then resolves the secret through a fresh client and checks that it is the new\n"
+        + "version with the new value. The previous version is kept, so clients that saw it resolve it\n"
+        + "for the grace window. When the check fails, the new version is revoked so the previous one\n"
+        + "is current again, and the command says exactly what happened (exit 3).\n\n"
+        + "  --generate N        the new value: N random bytes (16 to 1024) from a CSPRNG, as\n"
+        + "                      URL-safe base64; never printed\n"
+        + "  --file FILE         the new value from FILE (else stdin, else a no-echo prompt)\n"
+        + "  --expect-version V  refuse unless the current version is V (exit 5)\n"
+        + "  --dry-run           say what would happen; write nothing\n\n"
+        + "example: secrets rotate openai --env prod --generate 32" + target + exits + global);
+    HELP.put("revoke", "usage: secrets revoke NAME|REF --justification TEXT [--version V]\n"
+        + "                      [--mode disable|destroy|schedule-deletion] [--recovery-window D]\n"
+        + "                      [--actor NAME] [--out FILE]\n\n"
+        + "The revocation procedure: disables the version at its source (the current one unless\n"
+        + "--version), invalidates this process's cached copy (with a revocation audit event), and\n"
+        + "writes a revocation event (JSON: type, time, ref, version, mode, actor, justification and\n"
+        + "the steps taken; never a value) to FILE, or to stdout with the summary on stderr.\n\n"
+        + "  --mode disable            stop serving, restorable where the backend can (default; Vault\n"
+        + "                            KV v2 delete, AWS stage removal; local:// deletes the version)\n"
+        + "  --mode destroy            destroy the version (Vault KV v2 destroy)\n"
+        + "  --mode schedule-deletion  delete the whole secret after --recovery-window (AWS)\n"
+        + "  --actor NAME              who revokes (default $SECRETS_SDK_ACTOR, $GITHUB_ACTOR, $USER)\n"
+        + "  --out FILE                where the event goes; must not exist yet\n\n"
+        + "A failure at the source writes no event and says so; a failure writing the event after the\n"
+        + "source step prints the event on stdout (exit 3)." + target + exits + global);
+    HELP.put("rekey", "usage: secrets rekey [--new-key-file FILE]\n\n"
+        + "Re-encrypts the local:// store under a new key: generates the key and re-wraps every data\n"
+        + "key in one atomic write (all or nothing). With a key file, the key file is replaced. With $"
+        + LocalStoreOptions.KEY_VARIABLE + ", --new-key-file FILE\nis required: the new key is written"
+        + " there (mode 0600) before the store changes, and never printed.\n\n"
+        + "Exit codes: 0 done; 2 wrong usage or no store file; 3 store or key unusable; 4 no store"
+        + global);
+    HELP.put("check", "usage: secrets check [--format text|json] [--strict]\n\n"
+        + "The CI gate: resolves every registry name of the environment and checks it against the\n"
+        + "policy, printing per name ok, FAIL (why), SKIP (why it cannot be checked here: a scheme\n"
+        + "with no provider, or mem:// values that live in an application's memory) or '-' (no entry\n"
+        + "for the environment). Never prints a value. Needs a registry (--registry or\n"
+        + "$SECRETS_SDK_REGISTRY). Progress goes to stderr when it is a terminal.\n\n"
+        + "  --format json   one JSON document: environment, passed, counts, and each name\n"
+        + "  --strict        a name that cannot be checked fails the gate too\n\n"
+        + "Exit codes: 0 at least one name checked and none failed; 1 a name failed, or no name was\n"
+        + "checked for the environment (a gate that checks nothing is not green); 2 wrong usage or a\n"
+        + "missing registry/policy file; 3 registry or policy unusable" + global);
+    HELP.put("run", "usage: secrets run [--files DIR] [--timeout D] [VAR=]NAME|REF... -- COMMAND [ARG...]\n\n"
+        + "Resolves the names or refs and runs COMMAND with each value in environment variable VAR\n"
+        + "(default: the name upper-cased, non-alphanumerics as _: openai/dev -> OPENAI_DEV). The\n"
+        + "command's stdout and stderr are passed on with every resolved value masked, raw and in its\n"
+        + "encoded forms (base64, hex, URL- and JSON-escaped), also when split across writes on one\n"
+        + "line; output is passed on a line at a time. Values are never in this process's environment\n"
+        + "or arguments. Processes the command leaves behind are stopped when it exits.\n\n"
+        + "  --files DIR   write each value to a 0600 file VAR in a private 0700 directory made in DIR\n"
+        + "                (use a memory-backed one: /dev/shm, $XDG_RUNTIME_DIR) instead of the\n"
+        + "                environment; the child gets VAR_FILE=path and SECRETS_RUN_DIR; the\n"
+        + "                directory is overwritten and removed afterwards, also on timeout or Ctrl-C\n"
+        + "  --timeout D   stop the command and its child processes after D (90s, 15m, 8h)\n\n"
+        + "example: secrets run --env ci OPENAI_API_KEY=openai -- ./gradlew test" + target
+        + "\n\nExit codes: the command's own exit status; 124 --timeout stopped it; 127 it could not be\n"
+        + "started; 130 interrupted; before it starts: 2 wrong usage, 3 backend or config error,\n"
+        + "4 no such secret" + global);
     HELP.put("scan", "usage: secrets scan [--store-values] [--value-env NAME]... [--ignore-file FILE |"
         + " --no-ignore-file] PATH...\n\n"
         + "Scans files and directories (artifacts, logs, run records; jar and zip entries too) with\n"
         + "the SDK's leak scanner and prints path:line:column kind label for each finding, never the\n"
-        + "finding itself. Exits 1 if anything is found, 3 if a path could not be read.\n\n"
+        + "finding itself.\n\n"
         + "  --store-values     also look for every value kept in the local store, in all its encoded\n"
         + "                     forms (base64, hex, URL- and JSON-escaped); reported as local://NAME?version=N\n"
         + "  --value-env NAME   also look for the value of environment variable NAME (env://NAME)\n"
         + "  --ignore-file F    globs of paths not to scan (default ./.leakscanignore when present)\n"
-        + "  --no-ignore-file   do not read ./.leakscanignore" + common);
+        + "  --no-ignore-file   do not read ./.leakscanignore\n\n"
+        + "Exit codes: 0 nothing found; 1 something found; 2 wrong usage or a PATH that does not\n"
+        + "exist; 3 a file under a PATH could not be read, or the store is unusable" + global);
   }
 
   private static String helpOf(String command) {
@@ -661,16 +643,22 @@ public final class SecretsCli {
   static String usage() {
     return "usage: secrets COMMAND [OPTIONS]\n\n"
         + "Commands:\n"
-        + "  init       create the key file of the local store\n"
-        + "  put        store a new version of a secret (value from stdin or a no-echo prompt)\n"
-        + "  list       list secrets (metadata only)\n"
-        + "  describe   show one secret's versions (metadata only)\n"
-        + "  rotate     re-wrap every data key under a new key\n"
-        + "  revoke     delete a secret or one version\n"
-        + "  check      check that every registry name resolves and satisfies the policy\n"
+        + "  init       create the key file of the local:// store\n"
+        + "  put        write a new version of a secret (value from stdin, a file or a no-echo prompt)\n"
+        + "  list       list the local:// store's secrets (metadata only)\n"
+        + "  describe   show what the backend says about a secret (metadata only)\n"
+        + "  versions   list a secret's versions, states and stages\n"
+        + "  rotate     write a new value with compare-and-set and verify it through a fresh client\n"
+        + "  revoke     disable a version at its source and write a revocation event\n"
+        + "  rekey      re-encrypt the local:// store under a new key\n"
+        + "  check      CI gate: every registry name of the environment resolves and satisfies the policy\n"
+        + "  run        run a command with secrets in its environment or files, masking its output\n"
         + "  scan       scan files for leaked secrets\n\n"
-        + "'secrets COMMAND --help' describes a command.\n\n"
-        + "Exit codes: 0 ok, 1 check failed or scan found leaks, 2 usage error, 3 store, key or\n"
-        + "config error, 4 not found, 5 version conflict.";
+        + "Global options, anywhere on the line: --env ENV, --registry FILE, --policy FILE,\n"
+        + "--store FILE, --key-file FILE. Commands take registry names or refs of every backend.\n"
+        + "'secrets COMMAND --help' describes a command and its exit codes.\n\n"
+        + "Exit codes: 0 ok, 1 check failed or scan found leaks, 2 usage error (also: the provider has\n"
+        + "no such path, a missing file), 3 backend, store, key or config error, 4 not found,\n"
+        + "5 version conflict; run passes the command's status through.";
   }
 }

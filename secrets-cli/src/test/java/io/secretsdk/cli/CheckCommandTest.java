@@ -111,7 +111,9 @@ final class CheckCommandTest {
         """);
     Result r = cli("", "check", "--registry", registry.toString(), "--env", "dev");
     assertThat(r.exit()).isEqualTo(SecretsCli.FINDINGS);
-    assertThat(r.out()).contains("FAIL vaulted -> vault://secret/app: no provider for 'vault'");
+    assertThat(r.out()).contains("SKIP vaulted -> vault://secret/app: no provider for scheme 'vault'")
+        .contains("VAULT_TOKEN");
+    assertThat(r.err()).contains("no name was checked");
   }
 
   @Test
@@ -122,7 +124,8 @@ final class CheckCommandTest {
     assertThat(r.err()).contains(registry.toString());
     assertThat(cli("", "check", "--registry", registry.toString(), "--env", "mars").exit())
         .isEqualTo(SecretsCli.USAGE);
-    assertThat(cli("", "check", "--registry", dir.resolve("none.yaml").toString()).exit())
-        .isEqualTo(SecretsCli.STORE_ERROR);
+    Result missing = cli("", "check", "--registry", dir.resolve("none.yaml").toString());
+    assertThat(missing.exit()).isEqualTo(SecretsCli.USAGE);
+    assertThat(missing.err()).contains("none.yaml").contains("does not exist");
   }
 }

@@ -61,18 +61,18 @@ final class CliKeyRedactionTest {
   }
 
   @Test
-  void rotate_keyFile_newKeyIsRegistered() throws Exception {
+  void rekey_keyFile_newKeyIsRegistered() throws Exception {
     Path keyFile = dir.resolve("local.key");
     String[] store = {"--store", dir.resolve("store.json").toString(), "--key-file", keyFile.toString()};
     assertThat(run(Map.of(), "", concat("init", store))).isZero();
     assertThat(run(Map.of(), SecretsCliTest.canary(), concat("put", store, "a")))
         .isZero();
-    assertThat(run(Map.of(), "", concat("rotate", store))).isZero();
+    assertThat(run(Map.of(), "", concat("rekey", store))).isZero();
     assertKeyFileMasked(keyFile);
   }
 
   @Test
-  void rotate_environmentKey_newKeyFileIsRegistered() throws Exception {
+  void rekey_environmentKey_newKeyFileIsRegistered() throws Exception {
     byte[] key = new byte[LocalKeys.KEY_LENGTH];
     new SecureRandom().nextBytes(key);
     Map<String, String> env = Map.of(LocalStoreOptions.KEY_VARIABLE,
@@ -80,7 +80,7 @@ final class CliKeyRedactionTest {
     String[] store = {"--store", dir.resolve("store.json").toString()};
     assertThat(run(env, SecretsCliTest.canary(), concat("put", store, "a"))).isZero();
     Path target = dir.resolve("new.key");
-    assertThat(run(env, "", concat("rotate", store, "--new-key-file", target.toString()))).isZero();
+    assertThat(run(env, "", concat("rekey", store, "--new-key-file", target.toString()))).isZero();
     assertKeyFileMasked(target);
   }
 

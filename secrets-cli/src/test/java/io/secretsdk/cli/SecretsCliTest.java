@@ -284,7 +284,7 @@ final class SecretsCliTest {
   @Test
   void listAndDescribe_showMetadataOnly() throws Exception {
     cli(canary, "put", "openai/dev", "--expires-in", "8h", "--meta", "owner=team-a");
-    cli(canary + "2", "put", "openai/dev");
+    cli(canary + "2", "put", "openai/dev", "--meta", "owner=team-a");
     cli(canary, "put", "stripe/dev");
     Result list = cli("", "list");
     assertThat(list.exit()).isZero();
@@ -293,8 +293,9 @@ final class SecretsCliTest {
 
     Result describe = cli("", "describe", "openai/dev");
     assertThat(describe.exit()).isZero();
-    assertThat(describe.out()).contains("ref:     local://openai/dev", "current: 2", "version 1",
-        "expires", "owner=team-a");
+    assertThat(describe.out()).contains("ref:      local://openai/dev", "current:  2", "2 (current)",
+        "owner=team-a", "enabled");
+    assertThat(describe.out().lines().filter(l -> l.startsWith("1 ")).findFirst()).isPresent();
     assertNoLeak(describe, canary);
 
     JsonNode json = new ObjectMapper().readTree(cli("", "list", "--json").out());
@@ -307,10 +308,16 @@ final class SecretsCliTest {
   }
 
   @Test
-  void list_emptyOrMissingStore_saysSo() {
+  void list_missingStore_isUsageErrorNamingIt_emptyStoreSaysSo() {
     Result r = cli("", "list");
-    assertThat(r.exit()).isZero();
-    assertThat(r.out()).contains("no secrets");
+    assertThat(r.exit()).isEqualTo(SecretsCli.USAGE);
+    assertThat(r.err()).contains(store().toString()).contains("does not exist");
+    assertThat(r.err().lines().count()).isEqualTo(1);
+    cli(canary, "put", "a");
+    cli("", "revoke", "a", "--justification", "test");
+    Result empty = cli("", "list");
+    assertThat(empty.exit()).isZero();
+    assertThat(empty.out()).contains("no secrets");
   }
 
   @Test
@@ -318,19 +325,19 @@ final class SecretsCliTest {
     cli(canary, "put", "a");
     Result r = cli("", "describe", "b");
     assertThat(r.exit()).isEqualTo(SecretsCli.NOT_FOUND);
-    assertThat(r.err()).contains("no secret named b");
+    assertThat(r.err()).contains("no secret at local://b");
     assertThat(cli("", "describe").exit()).isEqualTo(SecretsCli.USAGE);
   }
 
   // ------------------------------------------------------------------ rotate
 
   @Test
-  void rotate_withKeyFile_replacesKeyFileAndKeepsValues() {
+  void rekey_withKeyFile_replacesKeyFileAndKeepsValues() {
     Path keyFile = dir.resolve("local.key");
     LocalKeys.writeKeyFile(keyFile, key);
     String[] store = {"--store", store().toString(), "--key-file", keyFile.toString()};
     assertThat(run(canary, Map.of(), null, concat(new String[] {"put", "a"}, store)).exit()).isZero();
-    Result r = run("", Map.of(), null, concat(new String[] {"rotate"}, store));
+    Result r = run("", Map.of(), null, concat(new String[] {"rekey"}, store));
     assertThat(r.exit()).as(r.err()).isZero();
     byte[] newKey = LocalKeys.readKeyFile(keyFile);
     assertThat(r.out()).contains(LocalKeys.keyId(key) + " -> " + LocalKeys.keyId(newKey));
@@ -339,36 +346,36 @@ final class SecretsCliTest {
     Result old = cli("", "list"); // the old key, from the environment
     assertThat(old.exit()).isEqualTo(SecretsCli.STORE_ERROR);
     assertThat(old.err()).contains("does not open");
-    assertThat(run("", Map.of(), null, concat(new String[] {"rotate", "--new-key-file",
+    assertThat(run("", Map.of(), null, concat(new String[] {"rekey", "--new-key-file",
         dir.resolve("x").toString()}, store)).exit()).isEqualTo(SecretsCli.USAGE);
   }
 
   @Test
-  void rotate_withEnvironmentKey_needsNewKeyFileAndWritesItFirst() throws Exception {
+  void rekey_withEnvironmentKey_needsNewKeyFileAndWritesItFirst() throws Exception {
     cli(canary, "put", "a");
-    Result refused = cli("", "rotate");
+    Result refused = cli("", "rekey");
     assertThat(refused.exit()).isEqualTo(SecretsCli.USAGE);
     assertThat(refused.err()).contains("--new-key-file");
     Path target = dir.resolve("new.key");
-    Result r = cli("", "rotate", "--new-key-file", target.toString());
+    Result r = cli("", "rekey", "--new-key-file", target.toString());
     assertThat(r.exit()).as(r.err()).isZero();
     byte[] newKey = LocalKeys.readKeyFile(target);
     assertThat(r.out()).contains(LocalKeys.keyId(newKey)).contains(target.toString());
     assertNoLeak(r, canary, LocalKeys.encode(newKey));
     assertThat(fetch("local://a", newKey)).isEqualTo(canary);
-    Result again = cli("", "rotate", "--new-key-file", target.toString()); // exists: refused
+    Result again = cli("", "rekey", "--new-key-file", target.toString()); // exists: refused
     assertThat(again.exit()).isEqualTo(SecretsCli.STORE_ERROR);
   }
 
   @Test
-  void rotate_withEnvironmentKey_onTamperedStore_changesNothingAndWritesNoKeyFile()
+  void rekey_withEnvironmentKey_onTamperedStore_changesNothingAndWritesNoKeyFile()
       throws Exception {
     cli(canary, "put", "a");
     Files.writeString(store(), Files.readString(store()).replace("\"generation\" : 1",
         "\"generation\" : 7"));
     byte[] before = Files.readAllBytes(store());
     Path target = dir.resolve("new.key");
-    Result r = cli("", "rotate", "--new-key-file", target.toString());
+    Result r = cli("", "rekey", "--new-key-file", target.toString());
     assertThat(r.exit()).isEqualTo(SecretsCli.STORE_ERROR);
     assertThat(r.err()).contains("integrity check");
     assertThat(target).doesNotExist();
@@ -376,26 +383,30 @@ final class SecretsCliTest {
   }
 
   @Test
-  void rotate_withoutStore_exitsNotFound() {
-    assertThat(cli("", "rotate", "--new-key-file", dir.resolve("k").toString()).exit())
+  void rekey_withoutStore_exitsNotFound() {
+    assertThat(cli("", "rekey", "--new-key-file", dir.resolve("k").toString()).exit())
         .isEqualTo(SecretsCli.NOT_FOUND);
+    assertThat(cli("", "rotate").exit()).isEqualTo(SecretsCli.USAGE);
   }
 
   // ------------------------------------------------------------------ revoke
 
   @Test
-  void revoke_versionThenAll_thenNotFound() {
+  void revoke_versionThenCurrent_thenNotFound() {
     cli("one", "put", "a");
     cli("two", "put", "a");
-    Result v = cli("", "revoke", "a", "--version", "2");
-    assertThat(v.exit()).isZero();
-    assertThat(v.out()).contains("revoked local://a version 2");
+    Result v = cli("", "revoke", "a", "--version", "2", "--justification", "t");
+    assertThat(v.exit()).as(v.err()).isZero();
+    assertThat(v.err()).contains("revoked local://a version 2");
     assertThat(fetch("local://a", key)).isEqualTo("one");
-    assertThat(cli("", "revoke", "a", "--version", "2").exit()).isEqualTo(SecretsCli.NOT_FOUND);
-    assertThat(cli("", "revoke", "a", "--version", "0").exit()).isEqualTo(SecretsCli.USAGE);
-    assertThat(cli("", "revoke", "a").exit()).isZero();
+    assertThat(cli("", "revoke", "a", "--version", "2", "--justification", "t").exit())
+        .isEqualTo(SecretsCli.NOT_FOUND);
+    assertThat(cli("", "revoke", "a", "--version", "0", "--justification", "t").exit())
+        .isEqualTo(SecretsCli.USAGE);
+    assertThat(cli("", "revoke", "a", "--version", "1").exit()).isEqualTo(SecretsCli.USAGE);
+    assertThat(cli("", "revoke", "a", "--justification", "t").exit()).isZero();
     assertThat(cli("", "describe", "a").exit()).isEqualTo(SecretsCli.NOT_FOUND);
-    assertThat(cli("", "revoke", "a").exit()).isEqualTo(SecretsCli.NOT_FOUND);
+    assertThat(cli("", "revoke", "a", "--justification", "t").exit()).isEqualTo(SecretsCli.NOT_FOUND);
   }
 
   // ------------------------------------------------------------------ store errors
@@ -438,7 +449,10 @@ final class SecretsCliTest {
   void describe_expiringVersion_showsExpiry() {
     // expiry itself runs on the provider's clock and is tested there
     cli(canary, "put", "a", "--expires-in", "1h");
-    assertThat(cli("", "describe", "a").out()).contains("expires").doesNotContain("(expired)");
+    Result r = cli("", "describe", "a");
+    assertThat(r.out()).contains("EXPIRES").doesNotContain("disabled");
+    assertThat(r.out().lines().filter(l -> l.startsWith("1 (current)")).findFirst().orElseThrow())
+        .matches(".*Z .*Z$");
   }
 
   @Test
