@@ -84,6 +84,11 @@ final class Backends implements AutoCloseable {
         : Optional.of(Set.copyOf(csv(listed.toLowerCase(Locale.ROOT))));
   }
 
+  /** Whether output is to be JSON ({@code --format json}). */
+  boolean json() {
+    return global.json();
+  }
+
   RunEnvironment environment() {
     return environment;
   }

@@ -35,10 +35,7 @@ final class CheckCommand {
 
   static int run(Args a, Backends backends, CliIo io) {
     a.positionals("check");
-    String format = a.option("--format").orElse("text");
-    if (!format.equals("text") && !format.equals("json")) {
-      throw new UsageException("--format takes text or json");
-    }
+    boolean json = backends.json();
     boolean strict = a.flag("--strict");
     SecretRegistry registry = backends.registry();
     backends.policy();
@@ -83,7 +80,7 @@ final class CheckCommand {
     long noEntry = lines.stream().filter(l -> l.status() == Status.NO_ENTRY).count();
     boolean passed = checked > 0 && failed == 0;
     String env = backends.environmentName();
-    if (format.equals("json")) {
+    if (json) {
       ObjectNode o = JSON.createObjectNode();
       o.put("environment", env).put("registry", backends.registryFile().get().toString())
           .put("passed", passed).put("checked", checked).put("failed", failed)

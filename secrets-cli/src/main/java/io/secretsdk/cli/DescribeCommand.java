@@ -25,12 +25,7 @@ final class DescribeCommand {
 
   static int run(String command, Args a, Backends backends, CliIo io) {
     Backends.Target target = backends.target(a.positionals(command, "NAME|REF").get(0));
-    boolean json = a.flag("--json") || a.option("--format").map(f -> {
-      if (!f.equals("json") && !f.equals("text")) {
-        throw new UsageException("--format takes text or json");
-      }
-      return f.equals("json");
-    }).orElse(false);
+    boolean json = a.flag("--json") || backends.json();
     SecretDescription d = describe(target, backends);
     if (json) {
       io.out().println(json(target, d, command.equals("describe")).toPrettyString());

@@ -15,7 +15,8 @@ import java.util.Set;
  */
 final class GlobalOptions {
   /** Global options, each taking a value. */
-  static final Set<String> NAMES = Set.of("--store", "--key-file", "--registry", "--policy", "--env");
+  static final Set<String> NAMES = Set.of("--store", "--key-file", "--registry", "--policy", "--env",
+      "--format");
 
   private final Map<String, String> values;
   private final List<String> rest;
@@ -70,6 +71,15 @@ final class GlobalOptions {
   /** The words after the global options were taken out. */
   List<String> rest() {
     return rest;
+  }
+
+  /** Whether {@code --format json} was asked for ({@code text} is the default). */
+  boolean json() {
+    String format = get("--format").orElse("text");
+    if (!format.equals("text") && !format.equals("json")) {
+      throw new UsageException("--format takes text or json");
+    }
+    return format.equals("json");
   }
 
   /** {@code --env}, else {@value RunEnvironment#ENV_VARIABLE} / CI detection. */

@@ -91,8 +91,8 @@ final class RotateCommand {
     try (SecretsClient client = backends.client(java.util.List.of(target.ref().scheme()),
         "secrets-cli rotate"); Secret s = client.resolve(target.ref())) {
       return Optional.of(s.version().orElseThrow(() -> new UsageException(
-          backends.realScheme(target.ref().scheme()) + " provider reports no versions, so a"
-              + " compare-and-set rotation is impossible")));
+          backends.realScheme(target.ref().scheme()) + " provider has no write path (it reports"
+              + " no versions to compare-and-set against)")));
     } catch (SecretNotFoundException e) {
       return Optional.empty();
     }

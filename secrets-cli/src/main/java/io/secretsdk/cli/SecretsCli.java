@@ -219,10 +219,7 @@ public final class SecretsCli {
         flags.add("--stdin");
       }
       case "list" -> flags.add("--json");
-      case "describe", "versions" -> {
-        flags.add("--json");
-        withValue.add("--format");
-      }
+      case "describe", "versions" -> flags.add("--json");
       case "rotate" -> {
         withValue.addAll(List.of("--generate", "--file", "--expect-version"));
         flags.addAll(List.of("--stdin", "--dry-run"));
@@ -230,10 +227,7 @@ public final class SecretsCli {
       case "rekey" -> withValue.add("--new-key-file");
       case "revoke" -> withValue.addAll(List.of("--version", "--mode", "--recovery-window",
           "--justification", "--actor", "--out"));
-      case "check" -> {
-        withValue.add("--format");
-        flags.add("--strict");
-      }
+      case "check" -> flags.add("--strict");
       case "run" -> withValue.addAll(List.of("--files", "--timeout"));
       case "scan" -> {
         withValue.addAll(List.of("--value-env", "--ignore-file"));
@@ -519,6 +513,7 @@ public final class SecretsCli {
         + "  --policy FILE      the policy checked before every resolve (default $SECRETS_SDK_POLICY)\n"
         + "  --store FILE       the local:// store (default $" + LocalStoreOptions.STORE_VARIABLE
         + ", else ~/.secrets-sdk/local-store.json)\n"
+        + "  --format FORMAT    text (default) or json, for check, describe and versions\n"
         + "  --key-file FILE    the store's key file when $" + LocalStoreOptions.KEY_VARIABLE
         + " is unset (default $" + LocalStoreOptions.KEY_FILE_VARIABLE
         + ", else ~/.secrets-sdk/local-store.key); mode 0600\n"
@@ -655,7 +650,8 @@ public final class SecretsCli {
         + "  run        run a command with secrets in its environment or files, masking its output\n"
         + "  scan       scan files for leaked secrets\n\n"
         + "Global options, anywhere on the line: --env ENV, --registry FILE, --policy FILE,\n"
-        + "--store FILE, --key-file FILE. Commands take registry names or refs of every backend.\n"
+        + "--store FILE, --key-file FILE, --format text|json. Commands take registry names or\n"
+        + "refs of every backend.\n"
         + "'secrets COMMAND --help' describes a command and its exit codes.\n\n"
         + "Exit codes: 0 ok, 1 check failed or scan found leaks, 2 usage error (also: the provider has\n"
         + "no such path, a missing file), 3 backend, store, key or config error, 4 not found,\n"

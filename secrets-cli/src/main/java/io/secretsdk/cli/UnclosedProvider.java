@@ -15,7 +15,7 @@ import java.util.Map;
  * A provider handed to a client that must not close it: the run's {@link Backends} owns the
  * provider and keeps using it after the client is closed.
  */
-final class UnclosedProvider implements SecretProvider {
+class UnclosedProvider implements SecretProvider { // not final: tests intercept single calls
   private final SecretProvider delegate;
 
   UnclosedProvider(SecretProvider delegate) {
