@@ -220,8 +220,7 @@ final class RunCommand {
       pumps.add(pump(p.getInputStream(), out, "secrets-run-stdout"));
       pumps.add(pump(p.getErrorStream(), err, "secrets-run-stderr"));
       if (!inheritIn) {
-        Thread feed = pump(io.in(), p.getOutputStream(), "secrets-run-stdin");
-        feed.setDaemon(true);
+        pump(io.in(), p.getOutputStream(), "secrets-run-stdin");
       }
       int exit;
       boolean[] timedOut = new boolean[1];
@@ -314,6 +313,7 @@ final class RunCommand {
         }
       }
     }, name);
+    t.setDaemon(true); // a process the command left behind may hold a pipe open: never wait on it
     t.start();
     return t;
   }
