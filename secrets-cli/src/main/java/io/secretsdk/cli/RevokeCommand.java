@@ -113,7 +113,7 @@ final class RevokeCommand {
     }
     io.out().println("revoked " + target.label() + " version " + result.revokedVersion() + ": "
         + String.join("; ", steps));
-    io.out().println("revocation event written to " + out.get());
+    io.out().println("revocation event written to " + out.get().toAbsolutePath());
     return SecretsCli.OK;
   }
 

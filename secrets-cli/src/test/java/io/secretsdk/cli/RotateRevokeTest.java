@@ -209,7 +209,7 @@ final class RotateRevokeTest {
         out.toString());
     assertThat(r.exit()).as(r.all()).isZero();
     assertThat(r.out()).contains("revoked openai (mem://openai/prod) version 2",
-        "version 1 is now current", "revocation event written to " + out);
+        "version 1 is now current", "revocation event written to " + out.toAbsolutePath());
     JsonNode event = new ObjectMapper().readTree(out.toFile());
     assertThat(event.get("type").asText()).isEqualTo("secret.revoked");
     assertThat(event.get("ref").asText()).isEqualTo("mem://openai/prod");
