@@ -13,6 +13,7 @@ import io.secretsdk.internal.ProviderDiscovery;
 import io.secretsdk.provider.local.LocalSecretProvider;
 import io.secretsdk.provider.local.LocalStoreOptions;
 import io.secretsdk.provider.mem.MemSecretProvider;
+import io.secretsdk.redact.RedactionIndex;
 import io.secretsdk.spi.ProviderSettings;
 import io.secretsdk.spi.SecretProvider;
 import java.nio.file.Files;
@@ -161,8 +162,8 @@ final class Backends implements AutoCloseable {
         throw new UsageException(r.names().contains(word)
             ? "registry name " + word + " has no entry for " + environmentName()
                 + "; pick another --env or add one to " + registryFile().get()
-            : "no name " + word + " in the registry " + registryFile().get()
-                + "; give a registered name or a ref such as local://" + word);
+            : "no name " + shown(word) + " in the registry " + registryFile().get()
+                + "; give a registered name (secrets check lists them) or a ref");
       }
       return new Target(word, entry.get().ref());
     }
@@ -171,6 +172,16 @@ final class Backends implements AutoCloseable {
     } catch (InvalidSecretRefException e) {
       throw new UsageException("not a valid name: " + e.getMessage());
     }
+  }
+
+  /**
+   * A word the user typed, for an error message: shown when it reads as a name, withheld when it
+   * could be a value pasted in the wrong place (a known token format, or not name-like).
+   */
+  static String shown(String word) {
+    boolean nameLike = word.matches("[A-Za-z0-9][A-Za-z0-9._/-]{0,63}");
+    boolean token = !RedactionIndex.create().redact(word).equals(word);
+    return nameLike && !token ? word : "(the word given, not shown: it may be a value)";
   }
 
   /** The scheme a ref's scheme stands for, after {@code $SECRETS_SDK_ALIASES}. */

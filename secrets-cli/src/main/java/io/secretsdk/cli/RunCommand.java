@@ -73,7 +73,9 @@ final class RunCommand {
     List<Binding> bindings = bindings(words, backends);
 
     List<byte[]> values = new ArrayList<>();
-    RedactionIndex index = RedactionIndex.create();
+    // the global index: it also holds the credentials the SDK registered (a Vault token, the local
+    // store's key), which the child inherits through the environment and might print
+    RedactionIndex index = RedactionIndex.global();
     Path dir = null;
     try {
       resolve(bindings, backends, values, index, io);
@@ -99,7 +101,6 @@ final class RunCommand {
     } finally {
       values.forEach(v -> Arrays.fill(v, (byte) 0));
       removeDirectory(dir);
-      index.clear();
     }
   }
 

@@ -52,6 +52,21 @@ final class HelpAndExitCodesTest {
   }
 
   @Test
+  void valuePastedAsName_isNotEchoed() throws Exception {
+    Path registry = Files.writeString(dir.resolve("r.yaml"), "a:\n  ci:\n    secret_ref: \"mem://a\"\n");
+    String token = "gh" + "p_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
+    String pasted = CliRun.canary() + " with spaces";
+    for (String word : new String[] {token, pasted}) {
+      CliRun.Result r = CliRun.run(Map.of(), "", Backends.NONE, "describe", word, "--registry",
+          registry.toString(), "--env", "ci");
+      assertThat(r.exit()).isEqualTo(SecretsCli.USAGE);
+      assertThat(r.err()).hasLineCount(1).contains("not shown").doesNotContain(word);
+    }
+    assertThat(CliRun.run(Map.of(), "", Backends.NONE, "describe", "openai", "--registry",
+        registry.toString()).err()).contains("no name openai in the registry");
+  }
+
+  @Test
   void progress_onlyWhenStderrIsATerminal() throws Exception {
     MemSecretProvider mem = MemSecretProvider.create();
     StringBuilder yaml = new StringBuilder();
