@@ -265,6 +265,21 @@ final class Backends implements AutoCloseable {
       throw new UsageException("the store file " + store + " does not exist; check --store or $"
           + LocalStoreOptions.STORE_VARIABLE + " ('secrets put NAME' creates it)");
     }
+    requireKey();
+  }
+
+  /**
+   * Fails with a usage error when the store's key is to come from a key file that does not exist
+   * (no {@value LocalStoreOptions#KEY_VARIABLE}): a mistyped {@code --key-file} is named.
+   */
+  void requireKey() {
+    String fromEnv = io.env().get(LocalStoreOptions.KEY_VARIABLE);
+    Path keyFile = localOptions().keyFile();
+    if ((fromEnv == null || fromEnv.isBlank()) && !Files.exists(keyFile)) {
+      throw new UsageException("the key file " + keyFile + " does not exist; check --key-file or $"
+          + LocalStoreOptions.KEY_FILE_VARIABLE + ", set $" + LocalStoreOptions.KEY_VARIABLE
+          + ", or create it with 'secrets init'");
+    }
   }
 
   /**

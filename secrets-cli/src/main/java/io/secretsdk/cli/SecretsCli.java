@@ -48,16 +48,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The {@code secrets} command line over the SDK: manages the {@code local://} store, checks a
- * registry against a policy, and scans files for leaked secrets. Values are read from stdin or a
- * no-echo prompt only, and never printed.
+ * The {@code secrets} command line over the SDK: describes, writes, rotates, revokes and injects
+ * ({@code run}) secrets of every backend by registry name or ref, gates CI ({@code check}),
+ * manages the {@code local://} store, and scans files for leaked secrets. Values are read from
+ * stdin, a file, a no-echo prompt or a CSPRNG only, and never printed.
  *
  * <p>Exit codes: {@value #OK} success; {@value #FINDINGS} a check failed or the scan found
- * something; {@value #USAGE} wrong usage (unknown command or option, missing argument, a value
- * offered on the command line); {@value #STORE_ERROR} the store or key is unusable (corrupted or
- * tampered file, wrong key, key file readable by others, I/O failure, lock timeout);
- * {@value #NOT_FOUND} no such secret or version; {@value #CONFLICT} {@code --expected-version} did
- * not match.
+ * something (or checked nothing); {@value #USAGE} wrong usage (unknown command or option,
+ * missing argument or file, a value offered on the command line, a provider without the write,
+ * describe or revoke path asked for); {@value #STORE_ERROR} a backend, the store, key or config is
+ * unusable, or a rotation failed its verification; {@value #NOT_FOUND} no such secret or version;
+ * {@value #CONFLICT} compare-and-set ({@code --expect-version}) did not match. {@code run} exits
+ * with the command's status.
  *
  * <p>{@link #run} never calls {@link System#exit}; {@link Main} does. Thread-safe: each run uses
  * only its arguments.
@@ -328,6 +330,9 @@ public final class SecretsCli {
     if (local && (!target.ref().query().isEmpty() || target.ref().field().isPresent())) {
       throw new UsageException("put takes a plain local://NAME, without ?version or #field");
     }
+    if (local) {
+      backends.requireKey();
+    }
     byte[] value = ValueInput.read(io, target.label(), a.option("--file").map(Path::of),
         a.flag("--stdin"));
     try {
@@ -441,6 +446,7 @@ public final class SecretsCli {
     if (!a.flag("--store-values")) {
       return ScanCommand.scan(roots, null, a.all("--value-env"), ignore, io);
     }
+    backends.requireStore();
     try (LocalSecretProvider store = LocalSecretProvider.create(backends.localOptions())) {
       return ScanCommand.scan(roots, store, a.all("--value-env"), ignore, io);
     }

@@ -52,6 +52,17 @@ final class HelpAndExitCodesTest {
   }
 
   @Test
+  void missingKeyFile_isNamed_nothingWritten() {
+    Path store = dir.resolve("store.json");
+    Path keyFile = dir.resolve("typo.key");
+    CliRun.Result r = CliRun.run(Map.of("HOME", dir.toString()), CliRun.canary(), Backends.NONE,
+        "put", "a", "--store", store.toString(), "--key-file", keyFile.toString());
+    assertThat(r.exit()).isEqualTo(SecretsCli.USAGE);
+    assertThat(r.err()).hasLineCount(1).contains(keyFile.toString()).contains("secrets init");
+    assertThat(store).doesNotExist();
+  }
+
+  @Test
   void valuePastedAsName_isNotEchoed() throws Exception {
     Path registry = Files.writeString(dir.resolve("r.yaml"), "a:\n  ci:\n    secret_ref: \"mem://a\"\n");
     String token = "gh" + "p_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
