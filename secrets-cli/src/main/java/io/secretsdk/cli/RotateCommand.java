@@ -65,14 +65,22 @@ final class RotateCommand {
         throw new SecretVersionConflictException(ref, ref + " changed after version " + current
             + " was read (another writer?); nothing written; run rotate again");
       }
-      Optional<String> problem = verify(target, backends, written, value);
-      if (problem.isEmpty()) {
+      Verification seen = verify(target, backends, written, value);
+      if (seen.overtakenBy() != null) {
+        // our version is no longer current, so revoking it would not bring the previous back
+        io.err().println("secrets: conflict: wrote version " + written + " of " + target.label()
+            + ", but a fresh client resolves version " + seen.overtakenBy() + ": another writer"
+            + " changed it after this rotation; nothing undone, see 'secrets versions "
+            + target.ref() + "'");
+        return SecretsCli.CONFLICT;
+      }
+      if (seen.problem() == null) {
         io.out().println("rotated " + target.label() + ": version " + current + " -> " + written
             + ", verified through a fresh client; version " + current
             + " stays resolvable for the grace window");
         return SecretsCli.OK;
       }
-      return rollBack(target, backends, provider, current, written, problem.get(), io);
+      return rollBack(target, backends, provider, current, written, seen.problem(), io);
     } finally {
       Arrays.fill(value, (byte) 0);
     }
@@ -98,23 +106,30 @@ final class RotateCommand {
     }
   }
 
-  /** Why the new version does not resolve as written through a fresh client, or empty. */
-  private static Optional<String> verify(Backends.Target target, Backends backends, String written,
+  /**
+   * What a fresh client sees after the write.
+   *
+   * @param overtakenBy the version it resolves when another writer's is current, else null
+   * @param problem why it does not resolve as written, else null
+   */
+  private record Verification(String overtakenBy, String problem) {}
+
+  private static Verification verify(Backends.Target target, Backends backends, String written,
       byte[] value) {
     try (SecretsClient fresh = backends.freshClient(target.ref(), "secrets-cli rotate verify");
          Secret s = fresh.resolve(target.ref())) {
-      if (!s.version().map(written::equals).orElse(true)) {
-        return Optional.of("a fresh client resolves version " + s.version().get() + ", not "
-            + written);
+      Optional<String> other = s.version().filter(v -> !v.equals(written));
+      if (other.isPresent()) {
+        return new Verification(other.get(), null);
       }
       boolean same = s.useBytes(b -> MessageDigest.isEqual(b, value));
-      return same ? Optional.empty()
-          : Optional.of("a fresh client resolves a different value than the one written");
+      return new Verification(null, same ? null
+          : "a fresh client resolves a different value than the one written");
     } catch (SecretException e) {
-      return Optional.of("a fresh client cannot resolve it (" + e.getClass().getSimpleName() + ": "
-          + e.getMessage() + ")");
+      return new Verification(null, "a fresh client cannot resolve it ("
+          + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
     } catch (Backends.NoProviderException e) {
-      return Optional.of(e.getMessage());
+      return new Verification(null, e.getMessage());
     }
   }
 

@@ -146,6 +146,42 @@ final class RotateRevokeTest {
   }
 
   @Test
+  void rotate_manyOperatorsAtOnce_everyWriteAccountedFor_noneLost() throws Exception {
+    mem.put("app/key", canary);
+    int threads = 8;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+    java.util.List<java.util.concurrent.Future<CliRun.Result>> runs = new java.util.ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      runs.add(pool.submit(() -> {
+        start.await();
+        return cli("", "rotate", "mem://app/key", "--generate", "32");
+      }));
+    }
+    start.countDown();
+    int ok = 0;
+    int writtenThenOvertaken = 0;
+    for (var f : runs) {
+      CliRun.Result r = f.get(30, TimeUnit.SECONDS);
+      assertThat(r.exit()).as(r.all()).isIn(SecretsCli.OK, SecretsCli.CONFLICT);
+      assertThat(r.all()).doesNotContain(canary);
+      if (r.exit() == SecretsCli.OK) {
+        ok++;
+      } else if (r.err().contains("another writer changed it after this rotation")) {
+        writtenThenOvertaken++;
+      } else {
+        assertThat(r.err()).contains("nothing written");
+      }
+    }
+    pool.shutdown();
+    assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(ok).isPositive();
+    io.secretsdk.spi.SecretDescription d = mem.describe(SecretRef.parse("mem://app/key"));
+    assertThat(d.versions()).hasSize(1 + ok + writtenThenOvertaken)
+        .allMatch(v -> v.state() == io.secretsdk.spi.SecretVersionInfo.State.ENABLED);
+  }
+
+  @Test
   void rotate_badInput_oneLineExitTwo_nothingWritten() {
     mem.put("app/key", canary);
     for (String[] args : new String[][] {
