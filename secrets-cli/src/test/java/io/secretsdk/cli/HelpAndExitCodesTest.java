@@ -52,6 +52,22 @@ final class HelpAndExitCodesTest {
   }
 
   @Test
+  void storeOptionsBeforeOrAfterTheCommand_meanTheSame() {
+    Path store = dir.resolve("store.json");
+    Map<String, String> env = Map.of("HOME", dir.toString(), "SECRETS_SDK_LOCAL_KEY",
+        io.secretsdk.provider.local.LocalKeys.encode(io.secretsdk.provider.local.LocalKeys.generate()));
+    String value = CliRun.canary();
+    assertThat(CliRun.run(env, value, Backends.NONE, "--store", store.toString(), "put", "a").exit())
+        .isZero();
+    assertThat(CliRun.run(env, value, Backends.NONE, "put", "a", "--store=" + store).exit()).isZero();
+    CliRun.Result list = CliRun.run(env, "", Backends.NONE, "--store", store.toString(), "list");
+    assertThat(list.out()).contains("a ").doesNotContain(value);
+    CliRun.Result versions = CliRun.run(env, "", Backends.NONE, "versions", "--store",
+        store.toString(), "a");
+    assertThat(versions.out()).contains("2 (current)").doesNotContain(value);
+  }
+
+  @Test
   void missingKeyFile_isNamed_nothingWritten() {
     Path store = dir.resolve("store.json");
     Path keyFile = dir.resolve("typo.key");
