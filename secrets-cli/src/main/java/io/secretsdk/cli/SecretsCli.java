@@ -6,35 +6,20 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.secretsdk.InvalidSecretRefException;
 import io.secretsdk.RunEnvironment;
-import io.secretsdk.Secret;
-import io.secretsdk.SecretConfigException;
 import io.secretsdk.SecretException;
 import io.secretsdk.SecretNotFoundException;
-import io.secretsdk.SecretRef;
 import io.secretsdk.SecretVersionConflictException;
-import io.secretsdk.SecretsClient;
-import io.secretsdk.config.RegistryEntry;
-import io.secretsdk.config.SecretPolicy;
-import io.secretsdk.config.SecretRegistry;
 import io.secretsdk.provider.local.LocalKeys;
 import io.secretsdk.provider.local.LocalSecretInfo;
 import io.secretsdk.provider.local.LocalSecretProvider;
 import io.secretsdk.provider.local.LocalStoreOptions;
 import io.secretsdk.spi.SecretProvider;
 import java.time.Clock;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -43,7 +28,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -80,8 +64,6 @@ public final class SecretsCli {
 
   static final int MAX_VALUE_BYTES = ValueInput.MAX_VALUE_BYTES;
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-  private static final List<String> COMMANDS = List.of("init", "put", "list", "describe",
-      "versions", "rotate", "revoke", "rekey", "check", "run", "scan");
 
   private final CliIo io;
   private final Backends.Overrides overrides;
