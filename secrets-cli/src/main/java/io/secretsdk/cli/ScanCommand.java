@@ -63,22 +63,39 @@ final class ScanCommand {
     } catch (IOException e) {
       throw new UsageException("--ignore-file cannot be read (" + e.getClass().getSimpleName() + ")");
     }
-    LeakScanner.Report report = builder.build().scan(paths);
-    for (LeakFinding f : report.findings()) {
+    LeakScanner scanner = builder.build();
+    // one path at a time (the scanner treats each path on its own, so the result is the same),
+    // to show progress on a terminal when many paths are given (a shell glob over a build tree)
+    List<LeakFinding> findings = new java.util.ArrayList<>();
+    List<String> errors = new java.util.ArrayList<>();
+    int files = 0;
+    Progress progress = new Progress(io, "scanning paths", paths.size());
+    try {
+      for (int i = 0; i < paths.size(); i++) {
+        LeakScanner.Report report = scanner.scan(List.of(paths.get(i)));
+        findings.addAll(report.findings());
+        errors.addAll(report.errors());
+        files += report.filesScanned();
+        progress.step(i + 1);
+      }
+    } finally {
+      progress.end();
+    }
+    for (LeakFinding f : findings) {
       io.out().println(f);
     }
-    for (String e : report.errors()) {
+    for (String e : errors) {
       io.err().println("secrets: scan: " + e);
     }
-    String summary = report.findings().size() + " findings in " + report.filesScanned()
+    String summary = findings.size() + " findings in " + files
         + " files (" + values + " values and the known token formats looked for), "
-        + report.errors().size() + " unreadable";
-    if (!report.findings().isEmpty()) {
+        + errors.size() + " unreadable";
+    if (!findings.isEmpty()) {
       io.err().println("secrets: " + summary);
       return SecretsCli.FINDINGS;
     }
     io.out().println(summary);
-    return report.errors().isEmpty() ? SecretsCli.OK : SecretsCli.STORE_ERROR;
+    return errors.isEmpty() ? SecretsCli.OK : SecretsCli.STORE_ERROR;
   }
 
   /** Registers every kept, unexpired version, as {@code local://name?version=N}. */

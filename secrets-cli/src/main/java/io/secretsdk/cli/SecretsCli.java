@@ -610,7 +610,7 @@ public final class SecretsCli {
         + " --no-ignore-file] PATH...\n\n"
         + "Scans files and directories (artifacts, logs, run records; jar and zip entries too) with\n"
         + "the SDK's leak scanner and prints path:line:column kind label for each finding, never the\n"
-        + "finding itself.\n\n"
+        + "finding itself. Progress over many PATHs goes to stderr when it is a terminal.\n\n"
         + "  --store-values     also look for every value kept in the local store, in all its encoded\n"
         + "                     forms (base64, hex, URL- and JSON-escaped); reported as local://NAME?version=N\n"
         + "  --value-env NAME   also look for the value of environment variable NAME (env://NAME)\n"

@@ -116,5 +116,20 @@ final class HelpAndExitCodesTest {
     assertThat(SecretsCli.run(args, terminal, overrides, Clock.systemUTC())).isZero();
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("checking 12/12");
     mem.close();
+
+    String[] scan = new String[13];
+    scan[0] = "scan";
+    for (int i = 1; i < scan.length; i++) {
+      scan[i] = Files.writeString(dir.resolve("log" + i + ".txt"), "line " + i + "\n").toString();
+    }
+    ByteArrayOutputStream scanErr = new ByteArrayOutputStream();
+    ByteArrayOutputStream scanOut = new ByteArrayOutputStream();
+    CliIo scanTerminal = new CliIo(new ByteArrayInputStream(new byte[0]),
+        new PrintStream(scanOut, true, StandardCharsets.UTF_8),
+        new PrintStream(scanErr, true, StandardCharsets.UTF_8), Map.of(), message -> null);
+    assertThat(SecretsCli.run(scan, scanTerminal, Backends.NONE, Clock.systemUTC())).isZero();
+    assertThat(scanErr.toString(StandardCharsets.UTF_8)).contains("scanning paths 12/12");
+    assertThat(scanOut.toString(StandardCharsets.UTF_8)).contains("0 findings in 12 files");
+    assertThat(CliRun.run(Map.of(), "", Backends.NONE, scan).err()).isEmpty();
   }
 }
