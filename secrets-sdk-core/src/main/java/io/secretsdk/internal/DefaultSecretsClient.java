@@ -265,6 +265,11 @@ public final class DefaultSecretsClient implements SecretsClient {
       try {
         SecretRef target = route(ref);
         checkPolicy(null, ref, target);
+        SecretException backingOff = backingOff(target);
+        if (backingOff != null) {
+          failures.put(ref, backingOff); // no provider call before the backoff ends
+          continue;
+        }
         byScheme.computeIfAbsent(target.scheme(), k -> new ArrayList<>()).add(target);
       } catch (SecretException e) {
         failures.put(ref, e);
@@ -302,7 +307,7 @@ public final class DefaultSecretsClient implements SecretsClient {
         }
         if (outcome.failure().isPresent()) {
           SecretException failure = ExceptionExit.scrub(outcome.failure().get());
-          rememberFailure(ref, failure, startEpoch);
+          rememberOutcome(ref, failure, startEpoch);
           audit.record(AuditEvent.Type.REFRESH, ref, Failures.outcomeOf(failure), null, null, failure);
           failures.put(ref, failure);
           continue;
@@ -333,7 +338,7 @@ public final class DefaultSecretsClient implements SecretsClient {
         installed.entry.current.wipe();
       }
     } catch (SecretException failure) {
-      rememberFailure(ref, failure, startGeneration);
+      rememberOutcome(ref, failure, startGeneration);
       audit.record(AuditEvent.Type.REFRESH, ref, Failures.outcomeOf(failure), null, null, failure);
       failures.put(ref, failure);
     }
@@ -352,6 +357,12 @@ public final class DefaultSecretsClient implements SecretsClient {
     ensureOpen();
     SecretRef target = route(ref);
     checkPolicy(null, ref, target);
+    SecretException backingOff = backingOff(target);
+    if (backingOff != null) {
+      audit.record(AuditEvent.Type.REFRESH, target, Failures.outcomeOf(backingOff), null, null,
+          backingOff);
+      throw backingOff;
+    }
     long startEpoch = generations.of(target);
     try {
       FetchResult result = loader.fetch(target, fetchContext());
@@ -368,7 +379,7 @@ public final class DefaultSecretsClient implements SecretsClient {
       return toSecret(target, installed.entry.current, copy);
     } catch (SecretException e) {
       audit.record(AuditEvent.Type.REFRESH, target, Failures.outcomeOf(e), null, null, e);
-      rememberFailure(target, e, startEpoch);
+      rememberOutcome(target, e, startEpoch);
       throw e;
     }
   }
@@ -776,8 +787,8 @@ public final class DefaultSecretsClient implements SecretsClient {
       if (generations.of(ref) != startEpoch && cur != null) {
         return cur;
       }
-      if (cur != null && !cur.isNegative() && !replacesValue) {
-        return cur;
+      if (cur != null && !cur.isNegative() && !replacesValue && now < cur.evictAt) {
+        return cur; // a servable value outlives a bad answer; an expired one does not
       }
       replaced[0] = cur;
       if (s.negativeTtl.isZero()) {
@@ -794,6 +805,32 @@ public final class DefaultSecretsClient implements SecretsClient {
   }
 
   /**
+   * A copy of the transient failure {@code ref} is backing off from, or null when it may call its
+   * provider: explicit fetches honour the backoff too, so no sequence of calls makes more than
+   * one provider call per ref per backoff interval.
+   */
+  private SecretException backingOff(SecretRef ref) {
+    CacheEntry e = cache.getIfPresent(ref);
+    if (e != null && e.isNegative() && e.failure instanceof ProviderUnavailableException
+        && clock.now() < e.evictAt) {
+      return Failures.copyFor(e.failure);
+    }
+    return null;
+  }
+
+  /**
+   * Remembers the failure of an explicit fetch ({@code refresh}, {@code warmUp}): transient ones
+   * back the ref off when nothing servable is cached, the others as {@link #rememberFailure}.
+   */
+  private void rememberOutcome(SecretRef ref, SecretException failure, long startEpoch) {
+    if (failure instanceof ProviderUnavailableException) {
+      backOffMiss(ref, (ProviderUnavailableException) failure, startEpoch, cache.getIfPresent(ref));
+    } else {
+      rememberFailure(ref, failure, startEpoch);
+    }
+  }
+
+  /**
    * After a miss failed transiently with nothing to serve, the ref backs off: resolves within the
    * backoff get a copy of the failure without a provider call.
    */
@@ -802,12 +839,18 @@ public final class DefaultSecretsClient implements SecretsClient {
     int failures = previous != null && previous.isNegative() ? previous.failures + 1 : 1;
     long now = clock.now();
     long until = now + missBackoffNanos(failures);
+    CacheEntry[] replaced = new CacheEntry[1];
     cache.asMap().compute(ref, (k, cur) -> {
-      if (generations.of(ref) != startEpoch || (cur != null && !cur.isNegative())) {
+      if (generations.of(ref) != startEpoch
+          || (cur != null && !cur.isNegative() && now < cur.evictAt)) {
         return cur;
       }
+      replaced[0] = cur;
       return CacheEntry.negative(failure, now, until, failures);
     });
+    if (replaced[0] != null) {
+      replaced[0].wipeAll(); // an expired value nothing may serve any more
+    }
   }
 
   /** The result of {@link #install}: the new entry and what it replaced. */
