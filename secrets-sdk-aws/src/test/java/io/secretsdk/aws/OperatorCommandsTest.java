@@ -220,6 +220,43 @@ final class OperatorCommandsTest {
   }
 
   @Test
+  void write_concurrentWritersWithOneExpectedVersion_exactlyOneWins() throws Exception {
+    secret.version(V1, "AWSPREVIOUS").version(V2, "AWSCURRENT");
+    int writers = 12;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+    java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+    List<java.util.concurrent.Future<String>> results = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < writers; i++) {
+        byte[] mine = canaries.alnum("w" + i, 24).getBytes(StandardCharsets.UTF_8);
+        results.add(pool.submit(() -> {
+          start.await();
+          try {
+            return provider.write(REF, mine, V2);
+          } catch (SecretVersionConflictException e) {
+            canaries.assertAbsent("conflict", Leaks.render(e));
+            return null;
+          }
+        }));
+      }
+      start.countDown();
+      List<String> won = new java.util.ArrayList<>();
+      for (java.util.concurrent.Future<String> f : results) {
+        String v = f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        if (v != null) {
+          won.add(v);
+        }
+      }
+      assertThat(won).as("exactly one compare-and-set write wins").hasSize(1);
+      assertThat(secret.holder("AWSCURRENT")).isEqualTo(won.get(0));
+      assertThat(secret.holder("AWSPREVIOUS")).isEqualTo(V2);
+    } finally {
+      pool.shutdownNow();
+      assertThat(pool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
+  @Test
   void write_rotationInProgress_conflictBeforeWriting() {
     secret.version(V1, "AWSCURRENT").version(V2, "AWSPENDING");
 

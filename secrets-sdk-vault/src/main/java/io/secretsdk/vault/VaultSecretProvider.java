@@ -510,6 +510,8 @@ public final class VaultSecretProvider implements SecretProvider {
    *       deletion with a recovery window).
    * </ul>
    * The version is the request's, else the ref's {@code ?version=}, else {@code current_version}.
+   * A {@code #field} does not narrow it: KV v2 versions hold the whole secret, so every field of
+   * the version stops being served.
    *
    * @throws IllegalArgumentException if the request's version is not a positive integer, or
    *     differs from the ref's {@code ?version=}

@@ -114,7 +114,7 @@ public final class StagedWrite {
     }
     String left = unstage(client, r, token);
     if (!left.isEmpty()) {
-      LOG.warn("AWS Secrets Manager: version {} of {} is current but kept AWSPENDING{}", token, r.ref(), left);
+      LOG.warn("AWS Secrets Manager: version {} of {} is current but may still hold AWSPENDING{}", token, r.ref(), left);
     }
     LOG.debug("AWS Secrets Manager wrote version {} of {} (AWSPREVIOUS is now {})", token, r.ref(),
         ProviderText.shown(current));
@@ -128,7 +128,10 @@ public final class StagedWrite {
           .removeFromVersionId(version));
       return "";
     } catch (RuntimeException e) {
-      return "; removing its AWSPENDING label failed too (" + AwsErrors.map(r.ref(), "UpdateSecretVersionStage", e)
+      if (AwsErrors.kind(e) == AwsErrors.Kind.BAD_REF) {
+        return ""; // the label is no longer on that version (another writer's put took it)
+      }
+      return "; removing its AWSPENDING label failed (" + AwsErrors.map(r.ref(), "UpdateSecretVersionStage", e)
           .getClass().getSimpleName() + ")";
     }
   }
