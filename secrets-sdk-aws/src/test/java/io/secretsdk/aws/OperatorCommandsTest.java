@@ -381,6 +381,23 @@ final class OperatorCommandsTest {
   }
 
   @Test
+  void writeAndRevoke_serverErrorAfterSending_sayTheOutcomeIsUnknownNotNothingChanged() {
+    secret.version(V1, "AWSPREVIOUS").version(V2, "AWSCURRENT");
+    fake.on("PutSecretValue", c -> error(500, "InternalServiceError", value));
+    fake.on("UpdateSecretVersionStage", c -> error(503, "ServiceUnavailable", value));
+    fake.on("DeleteSecret", c -> error(500, "InternalServiceError", value));
+
+    assertThat(failure(() -> provider.write(REF, value.getBytes(StandardCharsets.UTF_8), V2)))
+        .isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("may or may not have been stored")
+        .hasMessageContaining("not current").hasMessageNotContaining("nothing was written");
+    assertThat(failure(() -> provider.revoke(REF, RevokeRequest.disableCurrent())))
+        .isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("whether this step took effect is unknown");
+    assertThat(failure(() -> provider.revoke(REF, new RevokeRequest(null, RevokeRequest.Mode.SCHEDULE_DELETION, null))))
+        .isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("unknown")
+        .hasMessageNotContaining("nothing was changed");
+  }
+
+  @Test
   void revoke_scheduleDeletion_recoveryWindowDefaultsTo30AndIsValidated() {
     secret.version(V1, "AWSCURRENT");
 

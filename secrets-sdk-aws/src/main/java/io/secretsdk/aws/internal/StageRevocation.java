@@ -65,7 +65,8 @@ public final class StageRevocation {
     } catch (SecretException e) {
       throw e;
     } catch (RuntimeException e) {
-      throw AwsErrors.map(r.ref(), "DeleteSecret (nothing was changed)", e);
+      throw AwsErrors.map(r.ref(), "DeleteSecret (" + (AwsErrors.refused(e) ? "nothing was changed"
+          : "whether the deletion was scheduled is unknown: describe the secret to check") + ")", e);
     }
     steps.add("scheduled deletion of " + r.ref().withoutField() + " with a " + days + "-day recovery window"
         + (del.deletionDate() == null ? "" : " (deleted for good after " + ProviderText.shown(del.deletionDate().toString()) + ")")
@@ -142,8 +143,11 @@ public final class StageRevocation {
       throw e;
     } catch (RuntimeException e) {
       // steps.get(0) only read the stages
-      String done = steps.size() <= 1 ? "nothing was changed" : "done before: " + String.join("; ", steps.subList(1, steps.size()));
-      throw AwsErrors.map(r.ref(), what + " (" + done + ")", e);
+      boolean refused = AwsErrors.refused(e);
+      String done = steps.size() <= 1 ? (refused ? "nothing was changed" : "nothing was changed before it")
+          : "done before: " + String.join("; ", steps.subList(1, steps.size()));
+      String self = refused ? "" : "; whether this step took effect is unknown: describe the secret to check";
+      throw AwsErrors.map(r.ref(), what + " (" + done + self + ")", e);
     }
   }
 }

@@ -88,7 +88,9 @@ public final class StagedWrite {
     } catch (SecretException e) {
       throw e;
     } catch (RuntimeException e) {
-      throw AwsErrors.map(r.ref(), "PutSecretValue (nothing was written)", e);
+      throw AwsErrors.map(r.ref(), "PutSecretValue (" + (AwsErrors.refused(e) ? "nothing was written"
+          : "version " + token + " may or may not have been stored, with AWSPENDING only: it is not current")
+          + ")", e);
     } finally {
       if (payload != value) {
         Arrays.fill(payload, (byte) 0);

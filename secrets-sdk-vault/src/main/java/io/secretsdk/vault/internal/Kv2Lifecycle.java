@@ -139,7 +139,9 @@ public final class Kv2Lifecycle {
     List<String> segs = path(ref, mount, destroy ? "destroy" : "delete");
     VaultResponse r = client.call(method, segs, Map.of(), body, ref);
     if (!r.successful()) {
-      throw client.error(ref, Op.REVOKE, which + " (nothing was changed)", r);
+      // a 4xx is a refusal; after a 5xx (a proxy's 502 included) the delete may have been applied
+      throw client.error(ref, Op.REVOKE, which + (r.status() < 500 ? " (nothing was changed)"
+          : " (whether it was applied is unknown: describe the secret to check)"), r);
     }
     steps.add(destroy ? "destroyed " + which + " (permanent; its data cannot be restored)"
         : "deleted " + which + " (KV v2 soft delete; restorable with undelete)");
