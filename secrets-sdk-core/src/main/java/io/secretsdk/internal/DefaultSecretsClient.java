@@ -84,6 +84,9 @@ public final class DefaultSecretsClient implements SecretsClient {
   private final Map<SecretRef, List<SecretChangeListener>> listeners = new ConcurrentHashMap<>();
   private final Map<SecretRef, Duration> registryCaps;
   private final Map<SecretRef, RegistryEntry> registryByRef;
+  /** Refs the policy allowed, so a hit does not match patterns again; bounded. */
+  private final Map<SecretRef, Boolean> allowedRefs = new ConcurrentHashMap<>();
+  private static final int MAX_ALLOWED_REFS = 10_000;
   private final Executor refreshExecutor;
   private final ExecutorService ownedExecutor;
   private final ScheduledExecutorService scheduler;
@@ -1016,14 +1019,20 @@ public final class DefaultSecretsClient implements SecretsClient {
   }
 
   private void checkPolicy(String name, SecretRef asWritten, SecretRef target) {
+    if (name == null && allowedRefs.containsKey(asWritten)) {
+      return; // the policy is immutable: a ref it allowed once it allows again
+    }
     try {
       RegistryEntry entry = name == null ? registryByRef.get(asWritten) : null;
       if (entry != null) {
         // a ref the registry names for this environment is checked as that name would be
         s.policy.check(entry, s.environment);
-        return;
+      } else {
+        s.policy.check(name, asWritten, s.environment);
       }
-      s.policy.check(name, asWritten, s.environment);
+      if (name == null && allowedRefs.size() < MAX_ALLOWED_REFS) {
+        allowedRefs.put(asWritten, Boolean.TRUE);
+      }
     } catch (PolicyViolationException denied) {
       audit.record(AuditEvent.Type.DENIED, target, AuditEvent.Outcome.DENIED, null, null, denied);
       s.metrics.resolved(target.scheme(), false, "denied");
