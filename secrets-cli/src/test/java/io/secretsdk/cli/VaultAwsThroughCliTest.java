@@ -43,6 +43,7 @@ final class VaultAwsThroughCliTest {
     volatile int version = 1;
     volatile String apiKey = canary;
     final List<String> posts = new CopyOnWriteArrayList<>();
+    final java.util.Set<Integer> deleted = java.util.concurrent.ConcurrentHashMap.newKeySet();
     volatile boolean tokenSeen = true;
 
     @Override
@@ -60,7 +61,8 @@ final class VaultAwsThroughCliTest {
           ObjectNode versions = JSON.createObjectNode();
           for (int v = 1; v <= version; v++) {
             versions.putObject(String.valueOf(v)).put("created_time", "2026-01-0" + Math.min(v, 9)
-                + "T00:00:00Z").put("deletion_time", "").put("destroyed", false);
+                + "T00:00:00Z").put("deletion_time", deleted.contains(v) ? "2026-01-09T00:00:00Z" : "")
+                .put("destroyed", false);
           }
           ObjectNode data = JSON.createObjectNode().put("current_version", version)
               .put("oldest_version", 1).put("max_versions", 0).put("cas_required", false);
@@ -75,6 +77,10 @@ final class VaultAwsThroughCliTest {
           data.putObject("metadata").put("version", version).put("created_time",
               "2026-01-01T00:00:00Z").put("deletion_time", "").put("destroyed", false);
           return ok(body.toString());
+        }
+        if (path.equals("/v1/secret/delete/app") && r.getMethod().equals("POST")) {
+          JSON.readTree(r.getBody().utf8()).path("versions").forEach(v -> deleted.add(v.asInt()));
+          return new MockResponse.Builder().code(204).build();
         }
         if (path.equals("/v1/secret/data/app") && r.getMethod().equals("POST")) {
           JsonNode body = JSON.readTree(r.getBody().utf8());
@@ -145,6 +151,29 @@ final class VaultAwsThroughCliTest {
     assertThat(kv.posts).containsExactly("1");
     assertThat(kv.apiKey).hasSize(43).isNotEqualTo(canary);
     assertThat(r.all()).doesNotContain(kv.apiKey).doesNotContain(canary).doesNotContain(token);
+  }
+
+  @Test
+  void vault_revokeVersion_deletesAtSource_writesEvent_versionsShowIt() throws Exception {
+    kv.version = 2;
+    Path out = dir.resolve("event.json");
+    CliRun.Result r = CliRun.run(vaultEnv(), "", Backends.NONE, "revoke",
+        "vault://secret/app#api_key", "--version", "2", "--justification", "INC-7", "--out",
+        out.toString());
+    assertThat(r.exit()).as(r.all()).isZero();
+    assertThat(kv.deleted).containsExactly(2);
+    JsonNode event = JSON.readTree(out.toFile());
+    assertThat(event.get("ref").asText()).isEqualTo("vault://secret/app#api_key");
+    assertThat(event.get("version").asText()).isEqualTo("2");
+    assertThat(event.get("steps").size()).isGreaterThanOrEqualTo(2);
+    CliRun.Result versions = CliRun.run(vaultEnv(), "", Backends.NONE, "--format", "json",
+        "versions", "vault://secret/app");
+    assertThat(versions.exit()).as(versions.all()).isZero();
+    JsonNode v = JSON.readTree(versions.out()).get("versions");
+    assertThat(v.get(0).get("version").asText()).isEqualTo("2");
+    assertThat(v.get(0).get("state").asText()).isEqualTo("disabled");
+    assertThat(r.all() + versions.all() + java.nio.file.Files.readString(out))
+        .doesNotContain(canary).doesNotContain(token);
   }
 
   @Test
