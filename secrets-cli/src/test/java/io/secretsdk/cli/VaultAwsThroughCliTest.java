@@ -187,10 +187,7 @@ final class VaultAwsThroughCliTest {
 
   @Test
   void aws_run_and_check_throughTheFactory() throws Exception {
-    System.setProperty("aws.accessKeyId", "AKIA" + "TESTONLY" + "00000000");
-    String secretKey = CliRun.canary();
-    System.setProperty("aws.secretAccessKey", secretKey);
-    aws.setDispatcher(new Dispatcher() {
+    Map<String, String> env = awsEnv(new Dispatcher() {
       @Override
       public MockResponse dispatch(RecordedRequest r) {
         String target = String.valueOf(r.getHeaders().get("X-Amz-Target"));
@@ -208,11 +205,6 @@ final class VaultAwsThroughCliTest {
             .addHeader("Content-Type", "application/x-amz-json-1.1").body(n.toString()).build();
       }
     });
-    Map<String, String> env = new HashMap<>();
-    env.put("HOME", dir.toString());
-    env.put("PATH", System.getenv("PATH"));
-    env.put("AWS_REGION", "eu-central-1");
-    env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", aws.url("/").toString());
     CliRun.Result run = CliRun.run(env, "", Backends.NONE, "run",
         "STRIPE=aws-sm://prod/stripe#api_key", "--", "sh", "-c", "echo \"$STRIPE\" | base64");
     assertThat(run.exit()).as(run.all()).isZero();
@@ -225,6 +217,137 @@ final class VaultAwsThroughCliTest {
     assertThat(check.exit()).as(check.all()).isZero();
     assertThat(check.out()).contains("ok   stripe -> aws-sm://prod/stripe#api_key (version "
         + "EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE)");
-    assertThat(run.all() + check.all()).doesNotContain(canary).doesNotContain(secretKey);
+    assertThat(run.all() + check.all()).doesNotContain(canary).doesNotContain(token);
+  }
+
+  /** One AWS secret, prod/stripe, whose versions move stages as Secrets Manager does. */
+  private static final class FakeAws extends Dispatcher {
+    final Map<String, String> values = new java.util.concurrent.ConcurrentHashMap<>();
+    final Map<String, java.util.Set<String>> stages = new java.util.concurrent.ConcurrentHashMap<>();
+    final List<String> targets = new CopyOnWriteArrayList<>();
+
+    FakeAws(String firstValue) {
+      values.put("EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE", firstValue);
+      stages.put("EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE",
+          java.util.concurrent.ConcurrentHashMap.newKeySet());
+      stages.get("EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE").add("AWSCURRENT");
+    }
+
+    String holder(String stage) {
+      return stages.entrySet().stream().filter(e -> e.getValue().contains(stage))
+          .map(Map.Entry::getKey).findFirst().orElse(null);
+    }
+
+    @Override
+    public synchronized MockResponse dispatch(RecordedRequest r) {
+      String target = String.valueOf(r.getHeaders().get("X-Amz-Target"));
+      String op = target.substring(target.indexOf('.') + 1);
+      targets.add(op);
+      try {
+        JsonNode in = JSON.readTree(r.getBody().utf8());
+        ObjectNode out = JSON.createObjectNode()
+            .put("ARN", "arn:aws:secretsmanager:eu-central-1:123456789012:secret:prod/stripe-a1b2c3")
+            .put("Name", "prod/stripe");
+        switch (op) {
+          case "GetSecretValue" -> {
+            String id = in.hasNonNull("VersionId") ? in.get("VersionId").asText()
+                : holder(in.path("VersionStage").asText("AWSCURRENT"));
+            if (id == null || !values.containsKey(id)) {
+              return error("ResourceNotFoundException");
+            }
+            out.put("VersionId", id).put("SecretString", values.get(id)).put("CreatedDate", 1.7e9);
+            stages.get(id).forEach(out.withArray("VersionStages")::add);
+          }
+          case "DescribeSecret" -> {
+            ObjectNode map = out.putObject("VersionIdsToStages");
+            stages.forEach((id, st) -> st.forEach(map.withArray(id)::add));
+          }
+          case "ListSecretVersionIds" -> stages.forEach((id, st) -> {
+            ObjectNode v = out.withArray("Versions").addObject().put("VersionId", id)
+                .put("CreatedDate", 1.7e9);
+            st.forEach(v.withArray("VersionStages")::add);
+          });
+          case "PutSecretValue" -> {
+            String id = in.get("ClientRequestToken").asText();
+            values.put(id, in.path("SecretString").asText());
+            stages.put(id, java.util.concurrent.ConcurrentHashMap.newKeySet());
+            in.path("VersionStages").forEach(st -> move(st.asText(), id));
+            out.put("VersionId", id).putArray("VersionStages").add("AWSPENDING");
+          }
+          case "UpdateSecretVersionStage" -> {
+            String stage = in.get("VersionStage").asText();
+            String from = in.path("RemoveFromVersionId").asText(null);
+            String to = in.path("MoveToVersionId").asText(null);
+            if (from != null && !stages.getOrDefault(from, java.util.Set.of()).contains(stage)) {
+              return error("InvalidParameterException");
+            }
+            if (from != null) {
+              stages.get(from).remove(stage);
+              if (stage.equals("AWSCURRENT")) {
+                move("AWSPREVIOUS", from);
+              }
+            }
+            if (to != null) {
+              move(stage, to);
+            }
+          }
+          default -> {
+            return error("InvalidRequestException");
+          }
+        }
+        return new MockResponse.Builder().code(200)
+            .addHeader("Content-Type", "application/x-amz-json-1.1").body(out.toString()).build();
+      } catch (java.io.IOException e) {
+        return error("InternalServiceError");
+      }
+    }
+
+    private void move(String stage, String to) {
+      stages.values().forEach(st -> st.remove(stage));
+      stages.get(to).add(stage);
+    }
+
+    private static MockResponse error(String type) {
+      return new MockResponse.Builder().code(400).addHeader("Content-Type",
+          "application/x-amz-json-1.1").body("{\"__type\":\"" + type + "\",\"message\":\"no\"}").build();
+    }
+  }
+
+  private Map<String, String> awsEnv(Dispatcher fake) {
+    System.setProperty("aws.accessKeyId", "AKIA" + "TESTONLY" + "00000000");
+    System.setProperty("aws.secretAccessKey", token);
+    aws.setDispatcher(fake);
+    Map<String, String> env = new HashMap<>();
+    env.put("HOME", dir.toString());
+    env.put("PATH", System.getenv("PATH"));
+    env.put("AWS_REGION", "eu-central-1");
+    env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", aws.url("/").toString());
+    return env;
+  }
+
+  @Test
+  void aws_putStaleVersion_conflict_rotateStaged_versionsShowStages() throws Exception {
+    FakeAws fake = new FakeAws(canary);
+    Map<String, String> env = awsEnv(fake);
+    CliRun.Result stale = CliRun.run(env, CliRun.canary(), Backends.NONE, "put",
+        "aws-sm://prod/stripe", "--expect-version", "EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE");
+    assertThat(stale.exit()).as(stale.all()).isEqualTo(SecretsCli.CONFLICT);
+    assertThat(stale.err()).hasLineCount(1).contains("nothing was written");
+    assertThat(fake.targets).doesNotContain("PutSecretValue");
+
+    CliRun.Result rotate = CliRun.run(env, "", Backends.NONE, "rotate", "aws-sm://prod/stripe",
+        "--generate", "32");
+    assertThat(rotate.exit()).as(rotate.all()).isZero();
+    String current = fake.holder("AWSCURRENT");
+    assertThat(current).isNotEqualTo("EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE");
+    assertThat(fake.holder("AWSPREVIOUS")).isEqualTo("EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE");
+    assertThat(rotate.out()).contains("version EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE -> " + current
+        + ", verified through a fresh client");
+    String generated = fake.values.get(current);
+
+    CliRun.Result versions = CliRun.run(env, "", Backends.NONE, "versions", "aws-sm://prod/stripe");
+    assertThat(versions.out()).contains("AWSCURRENT").contains("AWSPREVIOUS");
+    assertThat(rotate.all() + stale.all() + versions.all()).doesNotContain(canary)
+        .doesNotContain(generated).doesNotContain(token);
   }
 }
