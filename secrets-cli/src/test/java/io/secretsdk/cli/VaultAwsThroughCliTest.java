@@ -22,9 +22,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The command line against MockWebServer-backed Vault (KV v2, with check-and-set) and AWS Secrets
- * Manager, through the providers' factories configured from the environment, as an operator runs
- * it. Only what the providers already do is asserted: fetch everywhere, Vault's write.
+ * The command line against MockWebServer-backed Vault (KV v2: check-and-set put, rotate, revoke of
+ * a version, versions, run) and AWS Secrets Manager (staged write with a stale expected version,
+ * rotate, versions with stages, run, check), through the providers' factories configured from the
+ * environment, as an operator runs it; the Vault token and AWS secret key are canaries too.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 final class VaultAwsThroughCliTest {
