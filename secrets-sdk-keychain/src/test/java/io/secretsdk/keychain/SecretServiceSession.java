@@ -377,8 +377,16 @@ final class SecretServiceSession implements AutoCloseable {
       }, SecretServiceSession.class);
     }
 
+    private static boolean usesSession(ExtensionContext context) {
+      return java.util.Arrays.asList(context.getRequiredTestMethod().getParameterTypes())
+          .contains(SecretServiceSession.class);
+    }
+
     @Override
     public void beforeEach(ExtensionContext context) {
+      if (!usesSession(context)) {
+        return;
+      }
       SecretServiceSession s = session(context);
       if (s.skipReason != null) {
         SKIPPED.incrementAndGet();
@@ -388,6 +396,9 @@ final class SecretServiceSession implements AutoCloseable {
 
     @Override
     public void afterTestExecution(ExtensionContext context) {
+      if (!usesSession(context)) {
+        return;
+      }
       SecretServiceSession s = session(context);
       if (s.skipReason == null) {
         RAN.incrementAndGet();
