@@ -216,6 +216,6 @@ final class SecretServiceFailuresTest {
     }
     assertThat(Files.readString(got)).isEqualTo(value);
     assertThat(Files.readString(dir.resolve("argv.log")))
-        .isEqualTo("store --label=payments-ci/stripe service payments-ci account stripe\n");
+        .isEqualTo("store --label=payments-ci/stripe -- service payments-ci account stripe\n");
   }
 }

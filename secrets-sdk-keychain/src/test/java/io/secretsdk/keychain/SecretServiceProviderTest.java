@@ -170,6 +170,19 @@ final class SecretServiceProviderTest {
   }
 
   @Test
+  void namesThatLookLikeOptions_areAttributes_notOptions(SecretServiceSession session) {
+    SecretRef ref = SecretRef.parse("keychain://--all-" + UUID.randomUUID() + "/--unlock");
+    String value = SecretServiceSession.canary();
+    try (KeychainProvider p = provider(session)) {
+      p.write(ref, value.getBytes(UTF_8), null);
+      assertThat(new String(p.fetch(ref, CONTEXT).value(), UTF_8)).isEqualTo(value);
+      assertThat(p.describe(ref).metadata()).containsEntry("label", ref.segments().get(0) + "/--unlock");
+      p.revoke(ref, new RevokeRequest(null, RevokeRequest.Mode.DESTROY, null));
+      assertThatThrownBy(() -> p.fetch(ref, CONTEXT)).isInstanceOf(SecretNotFoundException.class);
+    }
+  }
+
+  @Test
   void compareAndSet_isRefused_beforeAnythingRuns(SecretServiceSession session) throws Exception {
     SecretRef ref = ref();
     String value = SecretServiceSession.canary();

@@ -50,7 +50,9 @@ public final class SecretServiceBackend implements Backend {
       + " keyring (GNOME: Passwords and Keys; KeePassXC: open the database that serves the Secret"
       + " Service); headless, start the daemon unlocked with the keyring password on standard"
       + " input: gnome-keyring-daemon --unlock --components=secrets";
-  private static final Pattern OBJECT_PATH = Pattern.compile("object path \"([^\"\\s]+)\"");
+  /** An item's object path as SearchItems returns it; nothing else is passed on to dbus-send. */
+  private static final Pattern OBJECT_PATH =
+      Pattern.compile("object path \"(/org/freedesktop/secrets/[A-Za-z0-9_/]{1,200})\"");
   private static final Pattern LOCKED = Pattern.compile("string \"Locked\"\\s+variant\\s+boolean (\\w+)");
   private static final Pattern LABEL = Pattern.compile("string \"Label\"\\s+variant\\s+string \"(.*)\"\\R");
   private static final Pattern TIME = Pattern.compile("string \"(Created|Modified)\"\\s+variant\\s+uint64 (\\d{1,19})");
@@ -87,12 +89,24 @@ public final class SecretServiceBackend implements Backend {
     return List.of(serviceAttribute, ref.service(), accountAttribute, ref.account());
   }
 
+  /**
+   * The attributes as secret-tool's positional arguments, after {@code --}: GLib's option parser
+   * reads any argument that starts with {@code -} as an option, so without it a ref such as
+   * {@code keychain://--all/x} would smuggle options in.
+   */
+  private List<String> positional(KeychainReference ref, String accountAttribute) {
+    List<String> args = new ArrayList<>(5);
+    args.add("--");
+    args.addAll(attributes(ref, accountAttribute));
+    return args;
+  }
+
   @Override
   public FetchResult fetch(KeychainReference ref) {
     requireSessionBus(ref);
     for (String accountAttribute : accountAttributes) {
       List<String> args = new ArrayList<>(List.of("lookup"));
-      args.addAll(attributes(ref, accountAttribute));
+      args.addAll(positional(ref, accountAttribute));
       ChildProcess.Output out = runner.run(ref, secretTool, args, new byte[0], maxValueBytes,
           "reading");
       byte[] value = out.stdout();
@@ -123,7 +137,7 @@ public final class SecretServiceBackend implements Backend {
     requireSessionBus(ref);
     List<String> args = new ArrayList<>(List.of("store", "--label=" + ref.service() + "/"
         + ref.account()));
-    args.addAll(attributes(ref, accountAttributes.get(0)));
+    args.addAll(positional(ref, accountAttributes.get(0)));
     ChildProcess.Output out = runner.run(ref, secretTool, args, value, 0, "writing");
     try {
       if (out.exit() != 0) {
@@ -139,7 +153,7 @@ public final class SecretServiceBackend implements Backend {
     requireSessionBus(ref);
     for (String accountAttribute : accountAttributes) {
       List<String> args = new ArrayList<>(List.of("clear"));
-      args.addAll(attributes(ref, accountAttribute));
+      args.addAll(positional(ref, accountAttribute));
       ChildProcess.Output out = runner.run(ref, secretTool, args, new byte[0], 0, "deleting");
       try {
         if (out.exit() == 0) {
