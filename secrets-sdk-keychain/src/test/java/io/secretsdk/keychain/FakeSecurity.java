@@ -39,6 +39,7 @@ final class FakeSecurity {
       locked() { [ -f "$dir/locked" ] && { echo "security: SecKeychainSearchCopyNext: User interaction is not allowed." >&2; exit 36; }; return 0; }
       [ -f "$dir/sleep" ] && { sleep 30 & echo $! > "$dir/child.pid"; wait; }
       [ -f "$dir/stderr" ] && { cat "$dir/stderr" >&2; exit 1; }
+      [ -f "$dir/echo" ] && { echo "security: bad command: $(cat)" >&2; exit 1; }
       case "$1" in
         find-generic-password)
           [ $# -eq 6 ] && [ "$2" = -s ] && [ "$4" = -a ] && [ "$6" = -w ] || { echo "unexpected arguments" >&2; exit 2; }
@@ -93,6 +94,11 @@ final class FakeSecurity {
 
   void failWith(String stderr) throws IOException {
     Files.writeString(dir.resolve("stderr"), stderr);
+  }
+
+  /** Makes every run fail, echoing what it read on standard input in its error. */
+  void echoInputOnFailure() throws IOException {
+    Files.writeString(dir.resolve("echo"), "");
   }
 
   Path childPidFile() {

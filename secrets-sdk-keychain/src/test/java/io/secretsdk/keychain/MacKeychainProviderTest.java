@@ -189,6 +189,20 @@ final class MacKeychainProviderTest {
   }
 
   @Test
+  void write_securityEchoingItsInputInAnError_messageLacksTheValueAndItsHex() throws Exception {
+    String value = SecretServiceSession.plainCanary();
+    security.echoInputOnFailure();
+    try (LogCapture logs = new LogCapture(); KeychainProvider p = provider()) {
+      SecretException e = catchThrowableOfType(SecretException.class,
+          () -> p.write(REF, value.getBytes(UTF_8), null));
+      assertThat(e).isNotNull();
+      String hex = HexFormat.of().formatHex(value.getBytes(UTF_8));
+      assertThat(e.getMessage()).contains("bad command").doesNotContain(value).doesNotContain(hex);
+      assertThat(logs.text()).doesNotContain(value).doesNotContain(hex);
+    }
+  }
+
+  @Test
   void hangingSecurity_isEndedAtTheTimeout_withItsChildren() throws Exception {
     security.hang();
     try (KeychainProvider p = provider(Duration.ofMillis(700))) {

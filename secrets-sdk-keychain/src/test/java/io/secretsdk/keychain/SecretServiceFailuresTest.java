@@ -207,6 +207,20 @@ final class SecretServiceFailuresTest {
   }
 
   @Test
+  void write_toolEchoingItsInputInAnError_messageAndLogsLackTheValue() throws Exception {
+    String value = SecretServiceSession.plainCanary();
+    fakeTool("echo \"secret-tool: cannot store: $(cat)\" >&2; exit 1");
+    try (LogCapture logs = new LogCapture();
+         KeychainProvider p = KeychainProvider.create(options().build())) {
+      SecretException e = catchThrowableOfType(SecretException.class,
+          () -> p.write(REF, value.getBytes(UTF_8), null));
+      assertThat(e).isNotNull();
+      assertThat(e.getMessage()).contains("cannot store").doesNotContain(value);
+      assertThat(logs.text()).doesNotContain(value);
+    }
+  }
+
+  @Test
   void write_givesTheValueOnStdin_only() throws Exception {
     String value = SecretServiceSession.canary();
     Path got = dir.resolve("stdin.bin");

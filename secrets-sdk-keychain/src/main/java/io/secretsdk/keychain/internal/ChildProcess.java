@@ -135,6 +135,9 @@ public final class ChildProcess {
           process.waitFor(Math.min(POLL_NANOS, deadline - now), TimeUnit.NANOSECONDS);
         }
       }
+      if (cancelled.getAsBoolean()) {
+        throw new NotFinished(Stop.CANCELLED, "cancelled"); // the tool may have died of it
+      }
       // what the tool wrote before it exited is in the pipes; bounded, a descendant may write on
       while (out.stdout.drain(stdout) + out.stderr.drain(stderr) > 0
           && deadline - System.nanoTime() > 0) {

@@ -103,7 +103,8 @@ public final class MacKeychainBackend implements Backend {
           "writing");
       try {
         if (out.exit() != 0) {
-          throw failure(ref, out.exit(), ToolRunner.reason(out.stderr(), ref), "writing");
+          throw failure(ref, out.exit(), ToolRunner.reason(out.stderr(), ref,
+              ToolRunner.holding(ref, value)), "writing");
         }
       } finally {
         out.wipe();

@@ -141,7 +141,8 @@ public final class SecretServiceBackend implements Backend {
     ChildProcess.Output out = runner.run(ref, secretTool, args, value, 0, "writing");
     try {
       if (out.exit() != 0) {
-        throw failure(ref, out.exit(), ToolRunner.reason(out.stderr(), ref), "writing");
+        throw failure(ref, out.exit(), ToolRunner.reason(out.stderr(), ref,
+            ToolRunner.holding(ref, value)), "writing");
       }
     } finally {
       out.wipe();

@@ -4,6 +4,7 @@ import io.secretsdk.ProviderUnavailableException;
 import io.secretsdk.SecretException;
 import io.secretsdk.internal.ProviderText;
 import io.secretsdk.keychain.KeychainReference;
+import io.secretsdk.redact.RedactionIndex;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -95,25 +96,28 @@ public final class ToolRunner implements AutoCloseable {
       run = ChildProcess.start(command, childEnvironment(), input);
       running.add(run);
       return run.await(timeout, maxStdout, MAX_STDERR_BYTES, () -> closed);
+    } catch (IOException e) {
+      if (closed) { // close() ended the run and its pipes under us
+        throw cancelled(ref, tool, doing);
+      }
+      throw new ProviderUnavailableException(ref.ref(), "cannot read what " + tool.name()
+          + " wrote " + doing + " " + ref + " (" + e.getClass().getSimpleName() + ")");
     } catch (ChildProcess.NotFinished e) {
       if (e.stop() == null) {
         throw new ProviderUnavailableException(ref.ref(), "cannot start " + tool.name() + " at "
             + tool.path() + " " + doing + " " + ref + " (" + e.getMessage() + "); is it still"
             + " installed?");
       }
-      throw new ProviderUnavailableException(ref.ref(), e.stop() == ChildProcess.Stop.TIMED_OUT
-          ? tool.name() + " did not finish within " + timeout + " " + doing + " " + ref + " ("
-              + what + " may be waiting for an unlock prompt nobody answers); its process tree"
-              + " was ended"
-          : "the keychain provider was closed while " + tool.name() + " was " + doing + " " + ref
-              + "; its process tree was ended");
+      if (e.stop() == ChildProcess.Stop.CANCELLED) {
+        throw cancelled(ref, tool, doing);
+      }
+      throw new ProviderUnavailableException(ref.ref(), tool.name() + " did not finish within "
+          + timeout + " " + doing + " " + ref + " (" + what + " may be waiting for an unlock"
+          + " prompt nobody answers); its process tree was ended");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ProviderUnavailableException(ref.ref(), "interrupted while " + tool.name()
           + " was " + doing + " " + ref);
-    } catch (IOException e) {
-      throw new ProviderUnavailableException(ref.ref(), "cannot read what " + tool.name()
-          + " wrote " + doing + " " + ref + " (" + e.getClass().getSimpleName() + ")");
     } finally {
       if (run != null) {
         run.end();
@@ -122,9 +126,24 @@ public final class ToolRunner implements AutoCloseable {
     }
   }
 
+  private static ProviderUnavailableException cancelled(KeychainReference ref, Tool tool,
+      String doing) {
+    return new ProviderUnavailableException(ref.ref(), "the keychain provider was closed while "
+        + tool.name() + " was " + doing + " " + ref + "; its process tree was ended");
+  }
+
   /** {@code stderr} fit for a message: registered values and key-like words masked, then cut. */
   public static String reason(String stderr, KeychainReference ref) {
-    String s = ProviderText.scrub(stderr == null ? "" : stderr.strip(), MAX_REASON_CHARS, null,
+    return reason(stderr, ref, null);
+  }
+
+  /**
+   * As {@link #reason(String, KeychainReference)}, also masking what {@code written} holds (the
+   * value a write gave the tool, in every encoding the index knows, hex included): a tool that
+   * echoes its input in an error must not put it into the message.
+   */
+  public static String reason(String stderr, KeychainReference ref, RedactionIndex written) {
+    String s = ProviderText.scrub(stderr == null ? "" : stderr.strip(), MAX_REASON_CHARS, written,
         ref.toString());
     return s.replaceAll("\\s+", " ").strip();
   }
@@ -136,6 +155,13 @@ public final class ToolRunner implements AutoCloseable {
       int exit, String reason) {
     return new SecretException(ref.ref(), tool + " failed (exit " + exit + ") " + doing + " " + ref
         + (reason.isEmpty() ? "" : ": " + reason));
+  }
+
+  /** A private index holding only {@code value}, to scrub what a tool wrote while it had it. */
+  public static RedactionIndex holding(KeychainReference ref, byte[] value) {
+    RedactionIndex index = RedactionIndex.create();
+    index.register(ref.ref(), value);
+    return index;
   }
 
   /** Whether the lower-cased {@code text} holds any of {@code needles}. */
