@@ -158,7 +158,8 @@ public final class KeychainOptions {
   @Override
   public String toString() {
     return "KeychainOptions[platform=" + platform + ", tools="
-        + (platform == Platform.MACOS ? security() : secretTool() + "+" + dbusSend())
+        + (platform == Platform.MACOS ? String.valueOf(security.path())
+            : secretTool.path() + (dbusSend == null ? "" : ", " + dbusSend.path()))
         + ", timeout=" + timeout + ", maxValueBytes=" + maxValueBytes + ", attributes="
         + serviceAttribute + "/" + accountAttributes + ", passedVariables=" + passedVariables
         + "]";

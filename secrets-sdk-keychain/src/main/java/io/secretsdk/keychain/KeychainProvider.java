@@ -126,10 +126,11 @@ public final class KeychainProvider implements SecretProvider {
   }
 
   /**
-   * What the keychain says of the item: label, creation and modification times, whether it is
-   * locked (Secret Service, with {@code dbus-send}); never its value.
+   * What the keychain says of the item: label, creation and modification times, and whether it
+   * is locked (Secret Service, through {@code dbus-send}) or which keychain file holds it (macOS,
+   * through {@code security find-generic-password} without {@code -w}); never its value.
    *
-   * @throws UnsupportedOperationException on the macOS Keychain, or without {@code dbus-send}
+   * @throws UnsupportedOperationException on the Secret Service without {@code dbus-send}
    * @throws io.secretsdk.SecretNotFoundException if there is no such item
    */
   @Override

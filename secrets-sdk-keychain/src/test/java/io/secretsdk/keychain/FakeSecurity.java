@@ -42,7 +42,18 @@ final class FakeSecurity {
       [ -f "$dir/echo" ] && { echo "security: bad command: $(cat)" >&2; exit 1; }
       case "$1" in
         find-generic-password)
-          [ $# -eq 6 ] && [ "$2" = -s ] && [ "$4" = -a ] && [ "$6" = -w ] || { echo "unexpected arguments" >&2; exit 2; }
+          [ "$2" = -s ] && [ "$4" = -a ] || { echo "unexpected arguments" >&2; exit 2; }
+          if [ $# -eq 5 ]; then # attributes only, as security prints them
+            f="$dir/items/$(key "$3" "$5")"; [ -f "$f" ] || notfound
+            printf 'keychain: "/Users/me/Library/Keychains/login.keychain-db"\nversion: 512\nclass: "genp"\nattributes:\n'
+            printf '    "acct"<blob>="%s"\n' "$5"
+            printf '    "cdat"<timedate>=0x32303236303130323033303430355A00  "20260102030405Z\\000"\n'
+            printf '    "labl"<blob>="%s"\n' "$3"
+            printf '    "mdat"<timedate>=0x32303236303230333034303530365A00  "20260203040506Z\\000"\n'
+            printf '    "svce"<blob>="%s"\n' "$3"
+            exit 0
+          fi
+          [ $# -eq 6 ] && [ "$6" = -w ] || { echo "unexpected arguments" >&2; exit 2; }
           locked || exit
           f="$dir/items/$(key "$3" "$5")"; [ -f "$f" ] || notfound
           cat "$f"; echo ;;

@@ -16,6 +16,7 @@ import io.secretsdk.SecretsClient;
 import io.secretsdk.redact.RedactionIndex;
 import io.secretsdk.spi.FetchContext;
 import io.secretsdk.spi.RevokeRequest;
+import io.secretsdk.spi.SecretDescription;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -63,6 +64,8 @@ final class MacKeychainProviderTest {
         .security(security.executable).environment(env::get).build();
     assertThat(options.platform()).isEqualTo(KeychainOptions.Platform.MACOS);
     assertThat(options.security()).isPresent();
+    assertThat(options.toString()).contains("platform=MACOS", "tools=" + options.security().get())
+        .doesNotContain("Optional");
     assertThat(provider().toString()).contains("macos(");
   }
 
@@ -166,10 +169,24 @@ final class MacKeychainProviderTest {
   }
 
   @Test
-  void describe_isUnsupportedOnMac() {
+  void describe_readsTheAttributesWithoutW_neverTheValue() throws Exception {
+    String value = SecretServiceSession.canary();
+    security.put(SERVICE, ACCOUNT, value);
     try (KeychainProvider p = provider()) {
-      assertThatThrownBy(() -> p.describe(REF)).isInstanceOf(UnsupportedOperationException.class);
+      SecretDescription d = p.describe(REF);
+      assertThat(d.current()).contains(KeychainProvider.CURRENT_VERSION);
+      assertThat(d.metadata()).containsEntry("label", SERVICE)
+          .containsEntry("created", "2026-01-02T03:04:05Z")
+          .containsEntry("modified", "2026-02-03T04:05:06Z")
+          .containsEntry("keychain.file", "/Users/me/Library/Keychains/login.keychain-db");
+      assertThat(d.versions()).singleElement().satisfies(v ->
+          assertThat(v.created()).contains(java.time.Instant.parse("2026-01-02T03:04:05Z")));
+      assertThat(d.toString()).doesNotContain(value);
+      assertThatThrownBy(() -> p.describe(SecretRef.parse("keychain://x/y")))
+          .isInstanceOf(SecretNotFoundException.class);
     }
+    assertThat(security.argv().get(0)).containsExactly("find-generic-password", "-s", SERVICE,
+        "-a", ACCOUNT);
   }
 
   @Test

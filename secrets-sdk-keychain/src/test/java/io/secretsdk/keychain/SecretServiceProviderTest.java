@@ -96,6 +96,9 @@ final class SecretServiceProviderTest {
       assertThat(logs.text()).doesNotContain(value);
     }
     assertNoValueOnCommandLines(value);
+    // nothing wrote it down in the clear: not the tests' records, not the keyring (encrypted at rest)
+    assertThat(session.filesContaining(value)).isEmpty();
+    assertThat(Files.readString(envLog)).doesNotContain(value);
     // the same item is what secret-tool itself finds under the same attributes
     ChildProcess.Output out = session.run(List.of("secret-tool", "lookup", "service",
         ref.segments().get(0), "account", "ci bot"), new byte[0]);

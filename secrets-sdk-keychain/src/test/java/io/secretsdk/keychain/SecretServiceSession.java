@@ -254,6 +254,24 @@ final class SecretServiceSession implements AutoCloseable {
     }
   }
 
+  /** Files under the session's directories (the keyring's among them) that hold {@code text}. */
+  List<Path> filesContaining(String text) throws IOException {
+    byte[] needle = text.getBytes(StandardCharsets.UTF_8);
+    List<Path> found = new ArrayList<>();
+    try (Stream<Path> all = Files.walk(root)) {
+      for (Path f : all.filter(Files::isRegularFile).toList()) {
+        byte[] content = Files.readAllBytes(f);
+        for (int i = 0; i + needle.length <= content.length; i++) {
+          if (java.util.Arrays.equals(content, i, i + needle.length, needle, 0, needle.length)) {
+            found.add(f);
+            break;
+          }
+        }
+      }
+    }
+    return found;
+  }
+
   /** Records the session's processes now (one that leaves its parent cannot be found later). */
   void look() {
     if (process != null) {

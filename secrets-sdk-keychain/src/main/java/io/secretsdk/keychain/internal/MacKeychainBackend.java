@@ -8,9 +8,21 @@ import io.secretsdk.keychain.KeychainLockedException;
 import io.secretsdk.keychain.KeychainReference;
 import io.secretsdk.spi.FetchResult;
 import io.secretsdk.spi.SecretDescription;
+import io.secretsdk.internal.ProviderText;
+import io.secretsdk.keychain.KeychainProvider;
+import io.secretsdk.spi.SecretVersionInfo;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The macOS Keychain's generic passwords through {@code /usr/bin/security}.
@@ -25,7 +37,9 @@ import java.util.List;
  *       interactive mode the command comes from the pipe, {@code -X} takes the value as hex (a
  *       plain token needing no quoting), and {@code -U} replaces an existing item. {@code security}
  *       reads lines of at most 4096 bytes, so values up to {@link #MAX_WRITE_BYTES} are written;</li>
- *   <li>delete: {@code security delete-generic-password -s S -a A}.</li>
+ *   <li>delete: {@code security delete-generic-password -s S -a A};</li>
+ *   <li>describe: {@code security find-generic-password -s S -a A}, which prints the attributes
+ *       only (without {@code -g} or {@code -w} no value is printed).</li>
  * </ul>
  *
  * <p>{@code security} exits with the low byte of the Security framework's status: 44 is
@@ -45,6 +59,11 @@ public final class MacKeychainBackend implements Backend {
   static final int EXIT_INTERACTION_NOT_ALLOWED = 36;
   static final int EXIT_AUTH_FAILED = 51;
   static final int EXIT_USER_CANCELED = 128;
+  private static final Pattern KEYCHAIN_FILE = Pattern.compile("(?m)^keychain: \"(.{1,1024})\"$");
+  private static final Pattern LABEL = Pattern.compile("(?m)^\\s*\"labl\"<blob>=\"(.{0,1024})\"$");
+  private static final Pattern DATE =
+      Pattern.compile("(?m)^\\s*\"(cdat|mdat)\"<timedate>=0x[0-9A-Fa-f]{1,64}\\s+\"(\\d{14})Z");
+  private static final DateTimeFormatter SECURITY_DATE = DateTimeFormatter.ofPattern("uuuuMMddHHmmss");
   private static final String UNLOCK_HINT = "unlock it (security unlock-keychain, or log in to"
       + " the Mac's desktop session; over SSH the login keychain stays locked until unlocked)";
 
@@ -159,9 +178,43 @@ public final class MacKeychainBackend implements Backend {
     }
   }
 
+  /**
+   * {@code security find-generic-password -s S -a A} without {@code -w} or {@code -g}: the item's
+   * attributes only (label, creation and modification dates, the keychain file), never its value.
+   */
   @Override
   public SecretDescription describe(KeychainReference ref) {
-    throw new UnsupportedOperationException("the macOS Keychain provider cannot describe items");
+    ChildProcess.Output out = runner.run(ref, security, List.of("find-generic-password", "-s",
+        ref.service(), "-a", ref.account()), new byte[0], 64 * 1024, "describing");
+    try {
+      if (out.exit() != 0) {
+        throw failure(ref, out.exit(), ToolRunner.reason(out.stderr(), ref), "describing");
+      }
+      String text = new String(out.stdout(), StandardCharsets.UTF_8);
+      Map<String, String> metadata = new LinkedHashMap<>();
+      metadata.put("keychain.backend", "macos");
+      Matcher file = KEYCHAIN_FILE.matcher(text);
+      if (file.find()) {
+        metadata.put("keychain.file", ProviderText.shown(file.group(1)));
+      }
+      Matcher label = LABEL.matcher(text);
+      if (label.find()) {
+        metadata.put("label", ProviderText.shown(label.group(1)));
+      }
+      Instant created = null;
+      for (Matcher m = DATE.matcher(text); m.find(); ) {
+        Instant t = LocalDateTime.parse(m.group(2), SECURITY_DATE).toInstant(ZoneOffset.UTC);
+        metadata.put(m.group(1).equals("cdat") ? "created" : "modified", t.toString());
+        if (m.group(1).equals("cdat")) {
+          created = t;
+        }
+      }
+      SecretVersionInfo current = new SecretVersionInfo(KeychainProvider.CURRENT_VERSION,
+          Set.of(), SecretVersionInfo.State.ENABLED, created, null);
+      return new SecretDescription(ref.ref(), current.version(), List.of(current), metadata);
+    } finally {
+      out.wipe();
+    }
   }
 
   private static SecretException failure(KeychainReference ref, int exit, String reason,
