@@ -47,7 +47,7 @@ public final class KeychainOptions {
 
   /** Which keychain the provider talks to. */
   public enum Platform {
-    /** The macOS Keychain on macOS, the Secret Service elsewhere. */
+    /** The macOS Keychain on macOS, the Secret Service elsewhere (Windows is refused). */
     AUTO,
     /** The freedesktop.org Secret Service over D-Bus (GNOME Keyring, KeePassXC), via secret-tool. */
     SECRET_SERVICE,
@@ -288,12 +288,17 @@ public final class KeychainOptions {
      * nor others: the tool reads every value the keychain hands out.
      *
      * @throws SecretConfigException if a required tool is not found (the message says what to
-     *     install) or a tool fails a check (the message names its path and the check)
+     *     install) or a tool fails a check (the message names its path and the check), or
+     *     {@link Platform#AUTO} runs on Windows
      */
     public KeychainOptions build() {
+      String os = osName.toLowerCase(Locale.ROOT);
+      if (platform == Platform.AUTO && os.startsWith("windows")) {
+        throw new SecretConfigException(null, 0, "keychain.platform", "the Windows Credential"
+            + " Manager is not supported; on Windows use another provider");
+      }
       Platform chosen = platform != Platform.AUTO ? platform
-          : osName.toLowerCase(Locale.ROOT).startsWith("mac") ? Platform.MACOS
-          : Platform.SECRET_SERVICE;
+          : os.startsWith("mac") ? Platform.MACOS : Platform.SECRET_SERVICE;
       String path = environment.apply("PATH");
       if (chosen == Platform.MACOS) {
         Tool sec = security != null ? Tool.checked("security", security, "keychain.security")

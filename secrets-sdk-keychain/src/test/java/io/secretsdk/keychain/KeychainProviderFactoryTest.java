@@ -44,6 +44,13 @@ final class KeychainProviderFactoryTest {
   }
 
   @Test
+  void auto_onWindows_isAConfigError_notAHintToInstallLibsecret() {
+    assertThatThrownBy(() -> KeychainOptions.builder().osName("Windows 11").build())
+        .isInstanceOf(SecretConfigException.class).hasMessageContaining("Windows Credential Manager")
+        .hasMessageNotContaining("libsecret");
+  }
+
+  @Test
   void unknownOption_badPlatform_badTimeout_areConfigErrorsNamingTheField() {
     KeychainProviderFactory f = new KeychainProviderFactory();
     assertThatThrownBy(() -> f.create(ProviderSettings.of(Map.of("token", "x"))))
