@@ -57,11 +57,11 @@ public final class FleetSimulation {
   record Setting(String name, double refreshAhead, double jitter) {}
 
   static final List<Setting> SETTINGS = List.of(
-      new Setting("default (0.75, jitter 0.10)", SecretsClient.Builder.DEFAULT_REFRESH_AHEAD,
+      new Setting("default (0.75, jitter 0.25)", SecretsClient.Builder.DEFAULT_REFRESH_AHEAD,
           SecretsClient.Builder.DEFAULT_REFRESH_JITTER),
+      new Setting("narrow jitter (0.75, 0.10; the old default)", 0.75, 0.10),
       new Setting("no jitter (0.75, 0.0)", 0.75, 0.0),
-      new Setting("no refresh-ahead (1.0, 0.0)", 1.0, 0.0),
-      new Setting("wide jitter (0.75, 0.25)", 0.75, 0.25));
+      new Setting("no refresh-ahead (1.0, 0.0)", 1.0, 0.0));
 
   /** What one run of the simulation produced. */
   record Result(Setting setting, int clients, int refsPerClient, int hours, long[] perMinute,
@@ -138,6 +138,7 @@ public final class FleetSimulation {
       refs.add(SecretRef.parse(CountingProvider.SCHEME + "://fleet/vendor-" + i));
     }
     ArrayDeque<Runnable> refreshQueue = new ArrayDeque<>();
+    ManualScheduler schedule = new ManualScheduler();
     SecretsClient[] fleet = new SecretsClient[clients];
     for (int c = 0; c < clients; c++) {
       long offsetNanos = Duration.ofMillis(c % 1000).toNanos();
@@ -147,12 +148,18 @@ public final class FleetSimulation {
           .ticker(() -> Duration.ofSeconds(now[0]).toNanos() + offsetNanos)
           .refreshAhead(setting.refreshAhead(), setting.jitter())
           .refreshExecutor(refreshQueue::add)
+          .scheduler(schedule)
           .auditSink(AuditSink.none())
           .build();
     }
     try {
       for (int t = 0; t < seconds; t++) {
         now[0] = t;
+        schedule.runPeriodicTasks(); // each client's schedule, on the simulated clock
+        Runnable scheduled;
+        while ((scheduled = refreshQueue.poll()) != null) {
+          scheduled.run();
+        }
         for (int c = 0; c < clients; c++) {
           if (t != 0 && t % period != c % period) {
             continue;
