@@ -149,11 +149,13 @@ final class AccessTokens {
     final String scope;
     volatile Issued current;
     final AtomicReference<CompletableFuture<Issued>> inFlight = new AtomicReference<>();
-    volatile long renewNotBefore = Long.MIN_VALUE;
+    /** No renewal before this tick (after a failed one); ticks compare by difference, never by value. */
+    volatile long renewNotBefore;
 
     Session(String environment, String scope) {
       this.environment = environment;
       this.scope = scope;
+      this.renewNotBefore = ticker.read();
     }
 
     String token() {
@@ -208,7 +210,7 @@ final class AccessTokens {
       try {
         Issued issued = issue(environment, scope);
         current = issued;
-        renewNotBefore = Long.MIN_VALUE;
+        renewNotBefore = ticker.read();
         mine.complete(issued);
         return issued;
       } catch (RuntimeException e) {
