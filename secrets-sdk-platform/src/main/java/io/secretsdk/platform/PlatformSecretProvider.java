@@ -8,6 +8,7 @@ import io.secretsdk.PolicyViolationException;
 import io.secretsdk.RunEnvironment;
 import io.secretsdk.SecretNotFoundException;
 import io.secretsdk.SecretRef;
+import io.secretsdk.http.internal.ServerText;
 import io.secretsdk.internal.ProviderText;
 import io.secretsdk.platform.internal.Op;
 import io.secretsdk.platform.internal.PlatformErrors;
@@ -413,7 +414,7 @@ public final class PlatformSecretProvider implements SecretProvider {
         continue; // a server that ignored the filter: another secret's event is not this one's
       }
       out.add(new PlatformAuditEvent(shown(text(e, "id")), time(e.path("time"), ref, target, field + ".time"),
-          shown(text(e, "action")), shown(text(e, "actor", "principal")), shown(secret),
+          shown(text(e, "action")), described(text(e, "actor", "principal")), shown(secret),
           shown(versionText(e.path("version"))), shown(text(e, "environment")), shown(text(e, "outcome"))));
       if (out.size() == options.maxAuditEvents()) {
         break;
@@ -566,7 +567,7 @@ public final class PlatformSecretProvider implements SecretProvider {
     for (Iterator<Map.Entry<String, JsonNode>> it = meta.properties().iterator(); it.hasNext() && out.size() < MAX_METADATA;) {
       Map.Entry<String, JsonNode> e = it.next();
       JsonNode val = e.getValue();
-      out.put("metadata." + shown(e.getKey()), shown(val.isTextual() ? val.asText() : val.toString()));
+      out.put("metadata." + shown(e.getKey()), described(val.isTextual() ? val.asText() : val.toString()));
     }
     return out;
   }
@@ -583,6 +584,22 @@ public final class PlatformSecretProvider implements SecretProvider {
 
   private static String shown(String s) {
     return s == null ? null : ProviderText.shown(s);
+  }
+
+  /**
+   * A descriptive string from the server (metadata value, audit actor) as shown: as
+   * {@link #shown(String)}, and also fingerprinted when the server-text scrubber would mask any of
+   * it (a token format, a token-like run of letters and digits): such text is no description.
+   */
+  private static String described(String s) {
+    if (s == null) {
+      return null;
+    }
+    String plain = ProviderText.shown(s);
+    if (!plain.equals(s) || !ServerText.scrub(s, Integer.MAX_VALUE, List.of(), null).equals(s)) {
+      return ProviderText.fingerprint(s);
+    }
+    return s;
   }
 
   private static String utf8(byte[] value) {
