@@ -50,7 +50,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 final class ModulePathTest {
   private static final Set<String> SDK_MODULES = Set.of("io.secretsdk.core", "io.secretsdk.vault",
-      "io.secretsdk.aws", "io.secretsdk.onepassword", "io.secretsdk.logback", "io.secretsdk.http");
+      "io.secretsdk.aws", "io.secretsdk.onepassword", "io.secretsdk.logback", "io.secretsdk.http",
+      "io.secretsdk.platform");
 
   private static List<Path> modulePath;
 
@@ -104,17 +105,19 @@ final class ModulePathTest {
     assertThat(unqualifiedExports(sdk.get("io.secretsdk.aws"))).containsExactly("io.secretsdk.aws");
     assertThat(unqualifiedExports(sdk.get("io.secretsdk.onepassword")))
         .containsExactly("io.secretsdk.onepassword");
+    assertThat(unqualifiedExports(sdk.get("io.secretsdk.platform"))).containsExactly("io.secretsdk.platform");
     // the engine's package is exported to the SDK's modules and nowhere else
     assertThat(sdk.get("io.secretsdk.core").exports()).filteredOn(e -> e.source().equals("io.secretsdk.internal"))
         .singleElement().satisfies(e -> assertThat(e.targets()).containsExactlyInAnyOrder(
             "io.secretsdk.logback", "io.secretsdk.testing", "io.secretsdk.http", "io.secretsdk.vault",
-            "io.secretsdk.aws", "io.secretsdk.onepassword"));
-    // the HTTP kit has no API: its package goes to the two OkHttp providers only
+            "io.secretsdk.aws", "io.secretsdk.onepassword", "io.secretsdk.platform"));
+    // the HTTP kit has no API: its package goes to the three OkHttp providers only
     assertThat(unqualifiedExports(sdk.get("io.secretsdk.http"))).isEmpty();
     assertThat(sdk.get("io.secretsdk.http").exports())
         .singleElement().satisfies(e -> {
           assertThat(e.source()).isEqualTo("io.secretsdk.http.internal");
-          assertThat(e.targets()).containsExactlyInAnyOrder("io.secretsdk.vault", "io.secretsdk.onepassword");
+          assertThat(e.targets()).containsExactlyInAnyOrder("io.secretsdk.vault", "io.secretsdk.onepassword",
+              "io.secretsdk.platform");
         });
   }
 
@@ -204,7 +207,8 @@ final class ModulePathTest {
         "io.secretsdk.provider.local.LocalSecretProviderFactory",
         "io.secretsdk.vault.VaultSecretProviderFactory",
         "io.secretsdk.aws.AwsSecretsManagerProviderFactory",
-        "io.secretsdk.onepassword.OnePasswordProviderFactory");
+        "io.secretsdk.onepassword.OnePasswordProviderFactory",
+        "io.secretsdk.platform.PlatformSecretProviderFactory");
   }
 
   @Test
@@ -296,7 +300,8 @@ final class ModulePathTest {
       "io.secretsdk.vault, io.secretsdk.vault.internal.VaultClient",
       "io.secretsdk.aws, io.secretsdk.aws.internal.AwsRef",
       "io.secretsdk.onepassword, io.secretsdk.onepassword.internal.FieldSelector",
-      "io.secretsdk.http, io.secretsdk.http.internal.ProviderHttpClient"})
+      "io.secretsdk.http, io.secretsdk.http.internal.ProviderHttpClient",
+      "io.secretsdk.platform, io.secretsdk.platform.internal.SecretName"})
   void consumerImportingInternal_doesNotCompile(String module, String internalClass) throws IOException {
     Path src = work.resolve("src");
     write(src.resolve("module-info.java"), "module intruder { requires " + module + "; }\n");
@@ -317,11 +322,12 @@ final class ModulePathTest {
     Path src = work.resolve("src");
     write(src.resolve("module-info.java"), "module user {\n"
         + "  requires io.secretsdk.vault; requires io.secretsdk.aws; requires io.secretsdk.onepassword;\n"
-        + "  requires io.secretsdk.logback;\n}\n");
+        + "  requires io.secretsdk.platform; requires io.secretsdk.logback;\n}\n");
     write(src.resolve("user/Use.java"), "package user;\n"
         + "final class Use { Class<?>[] c = {io.secretsdk.vault.VaultOptions.class,\n"
         + "  io.secretsdk.vault.auth.TokenAuthentication.class, io.secretsdk.aws.AwsSecretsManagerOptions.class,\n"
         + "  io.secretsdk.onepassword.OnePasswordReference.class, io.secretsdk.logback.RedactingEncoder.class,\n"
+        + "  io.secretsdk.platform.PlatformOptions.class, io.secretsdk.platform.PlacementMetadata.class,\n"
         + "  io.secretsdk.redact.RedactionIndex.class, io.secretsdk.spi.SecretProvider.class}; }\n");
     Compilation c = compile(src, work.resolve("classes"));
     assertThat(c.ok).as("API use compiles: %s", c.diagnostics).isTrue();
