@@ -212,7 +212,7 @@ final class ModulePathTest {
   }
 
   @Test
-  void consumerModule_resolvesThroughVaultAwsAndOnePassword() throws Exception {
+  void consumerModule_resolvesThroughVaultAwsOnePasswordAndPlatform() throws Exception {
     String value = "mp-" + HexFormat.of().formatHex(randomBytes(16));
     Map<HttpProviderKind, MockWebServer> servers = new java.util.EnumMap<>(HttpProviderKind.class);
     try {
@@ -232,6 +232,7 @@ final class ModulePathTest {
           + "  requires io.secretsdk.vault;\n"
           + "  requires io.secretsdk.aws;\n"
           + "  requires io.secretsdk.onepassword;\n"
+          + "  requires io.secretsdk.platform;\n"
           + "}\n");
       write(src.resolve("consumer/Providers.java"), String.join("\n",
           "package consumer;",
@@ -247,7 +248,7 @@ final class ModulePathTest {
           "  public static void main(String[] args) throws Exception {",
           "    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));",
           "    String value = in.readLine(), vaultToken = in.readLine(), awsKey = in.readLine(),",
-          "        awsSecret = in.readLine(), opToken = in.readLine();",
+          "        awsSecret = in.readLine(), opToken = in.readLine(), platformKey = in.readLine();",
           "    try (SecretsClient client = SecretsClient.builder()",
           "        .provider(io.secretsdk.vault.VaultSecretProvider.create(io.secretsdk.vault.VaultOptions.builder()",
           "            .address(URI.create(args[0]))",
@@ -262,6 +263,10 @@ final class ModulePathTest {
           "        .provider(io.secretsdk.onepassword.OnePasswordProvider.connect(",
           "            io.secretsdk.onepassword.OnePasswordConnectOptions.builder().host(URI.create(args[4]))",
           "            .token(opToken).build()))",
+          "        .provider(io.secretsdk.platform.PlatformSecretProvider.create(",
+          "            io.secretsdk.platform.PlatformOptions.builder().baseUrl(args[6])",
+          "            .authentication(io.secretsdk.platform.PlatformAuthentication.serviceToken(\"svc-harden\", platformKey))",
+          "            .build()))",
           "        .build()) {",
           "      for (int i = 0; i < args.length; i += 2) {",
           "        try (Secret s = client.resolve(args[i + 1])) {",
@@ -280,13 +285,13 @@ final class ModulePathTest {
         args.add(kind.ref().toString());
       }
       String stdin = String.join("\n", value, Canaries.VAULT_TOKEN, Canaries.AWS_ACCESS_KEY,
-          Canaries.AWS_SECRET_KEY, Canaries.OP_TOKEN) + "\n";
+          Canaries.AWS_SECRET_KEY, Canaries.OP_TOKEN, Canaries.PLATFORM_KEY) + "\n";
       String output = run(classes, "consumer/consumer.Providers", stdin, args, value);
       for (String credential : Canaries.COMPLETE) {
         assertNoCanary(output, credential);
       }
       assertThat(output).contains("resolved vault match=true", "resolved aws-sm match=true",
-          "resolved op match=true");
+          "resolved op match=true", "resolved secret match=true");
     } finally {
       for (MockWebServer server : servers.values()) {
         server.close();
