@@ -90,6 +90,8 @@ public final class PlatformSecretProvider implements SecretProvider {
   private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final int MAX_METADATA = 64;
   private static final int MAX_VERSIONS = 1000;
+  private static final Set<String> RESERVED_METADATA =
+      Set.of("version", "platform.name", "platform.environment", "rotation_days");
 
   private final PlatformOptions options;
   private final PlatformTransport transport;
@@ -179,7 +181,7 @@ public final class PlatformSecretProvider implements SecretProvider {
     }
     FetchResult.Builder b = FetchResult.builder(value.asText().getBytes(StandardCharsets.UTF_8));
     if (version != null) {
-      b.version(version).metadata("version", version);
+      b.version(version);
     }
     Instant created = time(json.path("created_at"), ref, target, "created_at");
     if (created != null) {
@@ -190,12 +192,11 @@ public final class PlatformSecretProvider implements SecretProvider {
       Duration left = Duration.between(options.clock().instant(), expires);
       b.ttl(left.isNegative() ? Duration.ZERO : left);
     }
-    b.metadata("platform.name", n.name()).metadata("platform.environment", n.environment());
-    JsonNode rotation = json.path("rotation_days");
-    if (rotation.canConvertToInt() && rotation.isIntegralNumber()) {
-      b.metadata("rotation_days", String.valueOf(rotation.asInt()));
+    Map<String, String> meta = ownMetadata(json, n);
+    if (version != null) {
+      meta.put("version", version);
     }
-    metadata(json.path("metadata")).forEach(b::metadata);
+    b.metadata(meta);
     return b.build();
   }
 
@@ -321,17 +322,7 @@ public final class PlatformSecretProvider implements SecretProvider {
       current = versions.stream().filter(v -> v.state() == SecretVersionInfo.State.ENABLED)
           .map(SecretVersionInfo::version).findFirst().orElse(null);
     }
-    Map<String, String> meta = new LinkedHashMap<>();
-    meta.put("platform.name", n.name());
-    meta.put("platform.environment", n.environment());
-    if (json.isObject()) {
-      JsonNode rotation = json.path("rotation_days");
-      if (rotation.isIntegralNumber() && rotation.canConvertToInt()) {
-        meta.put("rotation_days", String.valueOf(rotation.asInt()));
-      }
-      meta.putAll(metadata(json.path("metadata")));
-    }
-    return new SecretDescription(ref, current, versions, meta);
+    return new SecretDescription(ref, current, versions, ownMetadata(json, n));
   }
 
   /**
@@ -558,16 +549,33 @@ public final class PlatformSecretProvider implements SecretProvider {
     }
   }
 
-  /** The secret's metadata object, each key and value checked; at most {@value #MAX_METADATA}. */
-  private static Map<String, String> metadata(JsonNode meta) {
+  /**
+   * The metadata a fetch or describe reports: {@code platform.name}, {@code platform.environment},
+   * {@code rotation_days}, then the secret's {@code metadata} object under its own keys
+   * ({@code owner}, {@code source}, {@code workflow}: what a policy's {@code required_metadata}
+   * names), each key and value checked, at most {@value #MAX_METADATA}; a server key never
+   * stands for one of the provider's ({@code version} included).
+   */
+  private static Map<String, String> ownMetadata(JsonNode json, SecretName n) {
     Map<String, String> out = new LinkedHashMap<>();
+    out.put("platform.name", n.name());
+    out.put("platform.environment", n.environment());
+    JsonNode rotation = json.path("rotation_days");
+    if (rotation.isIntegralNumber() && rotation.canConvertToInt()) {
+      out.put("rotation_days", String.valueOf(rotation.asInt()));
+    }
+    JsonNode meta = json.path("metadata");
     if (!meta.isObject()) {
       return out;
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = meta.properties().iterator(); it.hasNext() && out.size() < MAX_METADATA;) {
+    int count = 0;
+    for (Iterator<Map.Entry<String, JsonNode>> it = meta.properties().iterator(); it.hasNext() && count < MAX_METADATA; count++) {
       Map.Entry<String, JsonNode> e = it.next();
+      if (RESERVED_METADATA.contains(e.getKey())) {
+        continue;
+      }
       JsonNode val = e.getValue();
-      out.put("metadata." + shown(e.getKey()), described(val.isTextual() ? val.asText() : val.toString()));
+      out.putIfAbsent(shown(e.getKey()), described(val.isTextual() ? val.asText() : val.toString()));
     }
     return out;
   }

@@ -63,7 +63,7 @@ final class PlatformDescribeTest {
         SecretVersionInfo.State.ENABLED, SecretVersionInfo.State.DISABLED);
     assertThat(d.versions().get(1).expires()).contains(Instant.parse("2026-02-12T10:00:00Z"));
     assertThat(d.versions().get(2).expires()).contains(Instant.parse("2026-01-13T10:00:00Z"));
-    assertThat(d.metadata()).containsEntry("metadata.owner", "payments-team").containsEntry("rotation_days", "30");
+    assertThat(d.metadata()).containsEntry("owner", "payments-team").containsEntry("rotation_days", "30");
     RecordedRequest get = h.platform.to("GET", secretPath(NAME, "versions")).get(0);
     assertThat(get.getUrl().querySize()).isZero();
   }

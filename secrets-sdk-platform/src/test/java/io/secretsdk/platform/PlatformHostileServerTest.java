@@ -200,7 +200,7 @@ final class PlatformHostileServerTest {
     h.platform.on("GET", secretPath(NAME), 200, "{\"value\":\"v\",\"version\":\"3\",\"metadata\":{\"owner\":\""
         + hostile + "\\n[INFO] fake log line\",\"note\":\"" + value + "\"}}");
     var r = h.provider().fetch(ref(REF), prod());
-    assertThat(r.metadata().get("metadata.owner")).startsWith("fp:");
+    assertThat(r.metadata().get("owner")).startsWith("fp:");
     leaks.assertAbsent("metadata", r.metadata().toString());
 
     h.platform.on("GET", secretPath(NAME), 200, "{\"value\":\"v\",\"version\":\"3\\n4\"}");

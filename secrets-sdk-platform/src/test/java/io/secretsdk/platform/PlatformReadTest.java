@@ -9,6 +9,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.secretsdk.InvalidSecretRefException;
+import io.secretsdk.PolicyViolationException;
+import io.secretsdk.Secret;
+import io.secretsdk.SecretsClient;
+import io.secretsdk.config.SecretPolicy;
 import io.secretsdk.ProviderUnavailableException;
 import io.secretsdk.RunEnvironment;
 import io.secretsdk.SecretNotFoundException;
@@ -62,7 +66,7 @@ final class PlatformReadTest {
     assertThat(text(r)).isEqualTo(value);
     assertThat(r.version()).contains("3");
     assertThat(r.createdAt()).contains(Instant.parse("2026-02-11T10:00:00Z"));
-    assertThat(r.metadata()).containsEntry("metadata.owner", "payments-team").containsEntry("rotation_days", "30")
+    assertThat(r.metadata()).containsEntry("owner", "payments-team").containsEntry("rotation_days", "30")
         .containsEntry("platform.environment", "prod");
     RecordedRequest exchange = h.platform.to("POST", "/auth/oidc/exchange").get(0);
     // byte for byte the seed's body, with the scope of reads
@@ -112,6 +116,38 @@ final class PlatformReadTest {
     assertThat(t).isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("'version'")
         .hasMessageContaining("pins");
     leaks.assertAbsent(t);
+  }
+
+  @Test
+  void fetch_throughAClientWhosePolicyRequiresTheSeedsMetadata_passesOnlyWhenTheSecretCarriesIt() {
+    String ok = secretPath("payments/prod/stripe/api-key");
+    h.platform.on("GET", ok, 200, answer("payments/prod/stripe/api-key", "3"));
+    h.platform.on("GET", secretPath("payments/prod/bare"), 200, "{\"value\":\"" + value
+        + "\",\"metadata\":{\"owner\":\"payments-team\",\"version\":\"99\"}}");
+    SecretPolicy policy = SecretPolicy.parse("{\"version\":1,\"allowed_secrets\":[],\"allowed_refs\":[\"secret://payments/**\"],"
+        + "\"required_metadata\":[\"owner\",\"source\",\"workflow\"]}", "test-policy");
+
+    try (SecretsClient client = SecretsClient.builder().provider(h.provider()).policy(policy)
+        .environment(RunEnvironment.PROD).build()) {
+      try (Secret s = client.resolve("secret://payments/prod/stripe/api-key")) {
+        assertThat(s.reveal()).isEqualTo(value);
+      }
+      Throwable t = catchThrowable(() -> client.resolve("secret://payments/prod/bare"));
+      assertThat(t).isInstanceOf(PolicyViolationException.class).hasMessageContaining("source");
+      leaks.assertAbsent(t);
+    }
+  }
+
+  @Test
+  void fetch_serverMetadataCannotStandForTheProvidersOwnKeys() {
+    h.platform.on("GET", secretPath("payments/prod/k"), 200, "{\"value\":\"v\",\"metadata\":{\"version\":\"99\","
+        + "\"platform.environment\":\"dev\",\"owner\":\"o\"}}");
+
+    FetchResult r = h.provider().fetch(ref("secret://payments/prod/k"), prod());
+
+    assertThat(r.metadata()).doesNotContainKey("version").containsEntry("platform.environment", "prod")
+        .containsEntry("owner", "o");
+    assertThat(r.version()).isEmpty();
   }
 
   @Test
