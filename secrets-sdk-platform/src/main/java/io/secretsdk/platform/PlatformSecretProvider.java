@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.secretsdk.InvalidSecretRefException;
 import io.secretsdk.PolicyViolationException;
+import io.secretsdk.ProviderUnavailableException;
 import io.secretsdk.RunEnvironment;
 import io.secretsdk.SecretNotFoundException;
 import io.secretsdk.SecretRef;
@@ -260,7 +261,7 @@ public final class PlatformSecretProvider implements SecretProvider {
       body.put("expected_version", expectedVersion);
     }
     String target = "POST /secrets";
-    PlatformResponse r = call("POST", List.of("secrets"), Map.of(), body, n, options.writeScope(), target);
+    PlatformResponse r = call("POST", List.of("secrets"), Map.of(), body, n, options.writeScope(), target, true);
     if (!r.successful()) {
       List<String> known = new ArrayList<>(tokens.sensitive());
       known.add(text);
@@ -268,7 +269,8 @@ public final class PlatformSecretProvider implements SecretProvider {
     }
     String version = versionOf(r.json().path("version"), ref, target, "version");
     if (version == null) {
-      throw PlatformErrors.malformed(ref, target, "version", "is missing");
+      throw PlatformErrors.malformed(ref, target, "version", "is missing, though the placement was accepted (look at"
+          + " the secret's versions before writing again)");
     }
     LOG.debug("platform placement of {} made version {}", n.display(), version);
     return version;
@@ -355,7 +357,8 @@ public final class PlatformSecretProvider implements SecretProvider {
       throw new IllegalArgumentException("the version to revoke must be a platform version id");
     }
     String target = "DELETE /secrets/{name}/versions/{id}";
-    PlatformResponse r = call("DELETE", n.path("versions", version), Map.of(), null, n, options.writeScope(), target);
+    PlatformResponse r = call("DELETE", n.path("versions", version), Map.of(), null, n, options.writeScope(), target,
+        true);
     if (r.status() == 404) {
       throw new SecretNotFoundException(ref, "no version " + version + " of " + n.display() + " on the platform");
     }
@@ -448,19 +451,42 @@ public final class PlatformSecretProvider implements SecretProvider {
 
   // --- helpers ---
 
-  /** One authenticated call; after a 401 the token is dropped and the call made once more. */
   private PlatformResponse call(String method, List<String> path, Map<String, String> query, JsonNode body,
       SecretName n, String scope, String target) {
+    return call(method, path, query, body, n, scope, target, false);
+  }
+
+  /**
+   * One authenticated call; after a 401 the token is dropped and the call made once more with a
+   * fresh one. For a call that {@code changes} something, a transport failure (the request may
+   * have been applied) says that the outcome is unknown; a failure obtaining the token does not
+   * (nothing was sent).
+   */
+  private PlatformResponse call(String method, List<String> path, Map<String, String> query, JsonNode body,
+      SecretName n, String scope, String target, boolean changes) {
     String token = tokens.token(n.environment(), scope);
-    PlatformResponse r = transport.send(method, path, query, body, token, n.ref(), target);
+    PlatformResponse r = send(method, path, query, body, token, n, target, changes);
     if (r.status() == 401) {
       tokens.rejected(n.environment(), scope, token);
       String fresh = tokens.token(n.environment(), scope);
       if (!fresh.equals(token)) {
-        r = transport.send(method, path, query, body, fresh, n.ref(), target);
+        r = send(method, path, query, body, fresh, n, target, changes);
       }
     }
     return r;
+  }
+
+  private PlatformResponse send(String method, List<String> path, Map<String, String> query, JsonNode body,
+      String token, SecretName n, String target, boolean changes) {
+    try {
+      return transport.send(method, path, query, body, token, n.ref(), target);
+    } catch (ProviderUnavailableException e) {
+      if (!changes) {
+        throw e;
+      }
+      throw new ProviderUnavailableException(n.ref(), e.getMessage() + " (" + n.display() + "); " + PlatformErrors.UNKNOWN,
+          e, e.retryAfter().orElse(null));
+    }
   }
 
   private SecretName name(SecretRef ref, String environment) {

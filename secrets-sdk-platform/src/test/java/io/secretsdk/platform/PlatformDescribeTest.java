@@ -154,7 +154,13 @@ final class PlatformDescribeTest {
 
     h.platform.on("DELETE", secretPath(NAME, "versions", "2"), 403, "{\"message\":\"operators only\"}");
     assertThatThrownBy(() -> p.revoke(ref(REF), new RevokeRequest("2", RevokeRequest.Mode.DISABLE, null)))
-        .isInstanceOf(SecretAccessDeniedException.class).hasMessageContaining("operators only");
+        .isInstanceOf(SecretAccessDeniedException.class).hasMessageContaining("operators only")
+        .hasMessageContaining("nothing was changed");
+
+    h.platform.on("DELETE", secretPath(NAME, "versions", "2"), 500, null);
+    assertThatThrownBy(() -> p.revoke(ref(REF), new RevokeRequest("2", RevokeRequest.Mode.DISABLE, null)))
+        .isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("version 2")
+        .hasMessageContaining("unknown");
   }
 
   @Test

@@ -7,12 +7,15 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.secretsdk.InvalidSecretRefException;
 import io.secretsdk.PolicyViolationException;
+import io.secretsdk.ProviderUnavailableException;
 import io.secretsdk.SecretAccessDeniedException;
 import io.secretsdk.SecretVersionConflictException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
+import mockwebserver3.SocketEffect;
 import mockwebserver3.RecordedRequest;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.AfterEach;
@@ -145,7 +148,35 @@ final class PlatformWriteTest {
     h.platform.on("POST", "/secrets", 403, "{\"error\":\"non-human principals may write automation/* only\"}");
 
     assertThatThrownBy(() -> h.provider().write(ref(SEED_REF), bytes(), seedMetadata(), null))
-        .isInstanceOf(SecretAccessDeniedException.class).hasMessageContaining("automation/*");
+        .isInstanceOf(SecretAccessDeniedException.class).hasMessageContaining("automation/*")
+        .hasMessageContaining("nothing was changed");
+  }
+
+  @Test
+  void write_serverErrorOrConnectionLostAfterSending_saysTheOutcomeIsUnknown() {
+    h.platform.on("POST", "/secrets", 503, "{\"error\":\"storage timeout after writing " + value + "\"}");
+    PlatformSecretProvider p = h.provider();
+    Throwable t = catchThrowable(() -> p.write(ref(SEED_REF), bytes(), seedMetadata(), null));
+    assertThat(t).isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("unknown")
+        .hasMessageNotContaining("nothing was changed");
+    leaks.assertAbsent(t);
+
+    h.platform.on("POST", "/secrets", r -> new MockResponse.Builder()
+        .onResponseStart(new SocketEffect.CloseSocket()).build());
+    t = catchThrowable(() -> p.write(ref(SEED_REF), bytes(), seedMetadata(), null));
+    assertThat(t).isInstanceOf(ProviderUnavailableException.class).hasMessageContaining("unknown")
+        .hasMessageContaining(SEED_REF);
+    leaks.assertAbsent(t);
+  }
+
+  @Test
+  void write_tokenExchangeFails_nothingWasSentAndTheMessageDoesNotClaimOtherwise() {
+    h.platform.exchangeFailure = FakePlatform.json(503, null);
+
+    Throwable t = catchThrowable(() -> h.provider().write(ref(SEED_REF), bytes(), seedMetadata(), null));
+
+    assertThat(t).isInstanceOf(ProviderUnavailableException.class).hasMessageNotContaining("unknown");
+    assertThat(h.platform.to("POST", "/secrets")).isEmpty();
   }
 
   @Test

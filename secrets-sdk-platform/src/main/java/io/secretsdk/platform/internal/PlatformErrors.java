@@ -20,7 +20,9 @@ import java.util.Collection;
  * InvalidSecretRefException}; 401/403 → {@link SecretAccessDeniedException}; 404 → {@link
  * SecretNotFoundException} ({@link SecretConfigException} for a login endpoint); 409 → {@link
  * SecretVersionConflictException}; 408, 425, 429 and 5xx → {@link ProviderUnavailableException}
- * with {@code Retry-After}; anything else → {@link SecretException}.
+ * with {@code Retry-After}; anything else → {@link SecretException}. For a placement or a
+ * revocation the message also says whether anything changed: nothing after a refusal, unknown
+ * after a 5xx or 408.
  */
 public final class PlatformErrors {
   static final int MAX_ERRORS = 3;
@@ -40,7 +42,7 @@ public final class PlatformErrors {
     int status = r.status();
     String said = ServerText.scrubAll(r.errors(), MAX_ERRORS, MAX_ERROR_LENGTH, known, null);
     String msg = "platform " + op.label + " of " + target + " failed: HTTP " + status
-        + (said.isEmpty() ? "" : ": " + said);
+        + (said.isEmpty() ? "" : ": " + said) + outcome(op, status);
     switch (status) {
       case 400:
       case 422:
@@ -69,6 +71,21 @@ public final class PlatformErrors {
         return new SecretException(ref, msg);
     }
   }
+
+  /**
+   * For a call that changes something (a placement, a revocation): what the status says about
+   * whether it happened. A refusal (4xx but 408) changed nothing; a 5xx or 408 may have been
+   * applied before it failed, so the caller must look before retrying.
+   */
+  static String outcome(Op op, int status) {
+    if (op != Op.WRITE && op != Op.REVOKE) {
+      return "";
+    }
+    return status >= 500 || status == 408 ? "; " + UNKNOWN : "; nothing was changed";
+  }
+
+  /** What a failure after a changing call was sent says about its effect. */
+  public static final String UNKNOWN = "whether it was applied is unknown (look at the secret's versions before retrying)";
 
   /** A typed error for an answer that lacks or garbles {@code field}; never quotes the body. */
   public static ProviderUnavailableException malformed(SecretRef ref, String target, String field, String problem) {
