@@ -215,6 +215,30 @@ final class PlatformAuthTest {
   }
 
   @Test
+  @Timeout(30)
+  void hungExchange_everyWaitingCallerEndsWithATypedErrorWithinTheBound() throws Exception {
+    PlatformSecretProvider p = h.provider(h.options().callTimeout(Duration.ofSeconds(1)));
+    CountDownLatch gate = new CountDownLatch(1); // never opened while the callers run
+    h.platform.exchangeGate = gate;
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    List<Throwable> thrown = new ArrayList<>();
+    try {
+      List<Future<Throwable>> all = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        all.add(pool.submit(() -> catchThrowable(() -> p.fetch(ref(REF), prod()))));
+      }
+      for (Future<Throwable> f : all) {
+        thrown.add(f.get(20, TimeUnit.SECONDS));
+      }
+    } finally {
+      gate.countDown();
+      pool.shutdownNow();
+    }
+    assertThat(thrown).allSatisfy(t -> assertThat(t).isInstanceOf(ProviderUnavailableException.class));
+    assertThat(h.platform.to("GET", PATH)).isEmpty();
+  }
+
+  @Test
   void failedRenewal_currentTokenServesAndRenewalIsRetriedOnlyAfterAPause() {
     PlatformSecretProvider p = h.provider();
     p.fetch(ref(REF), prod());
