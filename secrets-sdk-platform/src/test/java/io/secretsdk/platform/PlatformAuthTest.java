@@ -180,11 +180,13 @@ final class PlatformAuthTest {
     assertThat(h.platform.to("GET", PATH)).hasSize(THREADS);
   }
 
-  @Test
-  void coldStart_failedExchange_eachWaiterGetsItsOwnTypedException() throws Exception {
-    PlatformSecretProvider p = h.provider();
-    h.platform.exchangeFailure = FakePlatform.json(403, "{\"error\":\"repo not in allowlist for token "
-        + h.identityToken + "\"}");
+  /**
+   * Eight callers fetch at once while the server holds the token exchange; with {@code release}
+   * the exchange is let go once they are waiting, without it only after every caller ended.
+   * Returns what each caller threw (null for none).
+   */
+  private List<Throwable> fetchConcurrentlyWhileTheExchangeIsHeld(PlatformSecretProvider p, boolean release)
+      throws Exception {
     CountDownLatch gate = new CountDownLatch(1);
     h.platform.exchangeGate = gate;
     ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -194,8 +196,10 @@ final class PlatformAuthTest {
       for (int i = 0; i < 8; i++) {
         all.add(pool.submit(() -> catchThrowable(() -> p.fetch(ref(REF), prod()))));
       }
-      Thread.sleep(200);
-      gate.countDown();
+      if (release) {
+        Thread.sleep(200); // let the callers reach the wait; the assertions do not depend on it
+        gate.countDown();
+      }
       for (Future<Throwable> f : all) {
         thrown.add(f.get(20, TimeUnit.SECONDS));
       }
@@ -203,6 +207,15 @@ final class PlatformAuthTest {
       gate.countDown();
       pool.shutdownNow();
     }
+    return thrown;
+  }
+
+  @Test
+  void coldStart_failedExchange_eachWaiterGetsItsOwnTypedException() throws Exception {
+    PlatformSecretProvider p = h.provider();
+    h.platform.exchangeFailure = FakePlatform.json(403, "{\"error\":\"repo not in allowlist for token "
+        + h.identityToken + "\"}");
+    List<Throwable> thrown = fetchConcurrentlyWhileTheExchangeIsHeld(p, true);
     assertThat(thrown).allSatisfy(t -> {
       assertThat(t).isInstanceOf(SecretAccessDeniedException.class).hasMessageContaining("HTTP 403")
           .hasMessageContaining("allowlist");
@@ -218,22 +231,7 @@ final class PlatformAuthTest {
   @Timeout(30)
   void hungExchange_everyWaitingCallerEndsWithATypedErrorWithinTheBound() throws Exception {
     PlatformSecretProvider p = h.provider(h.options().callTimeout(Duration.ofSeconds(1)));
-    CountDownLatch gate = new CountDownLatch(1); // never opened while the callers run
-    h.platform.exchangeGate = gate;
-    ExecutorService pool = Executors.newFixedThreadPool(8);
-    List<Throwable> thrown = new ArrayList<>();
-    try {
-      List<Future<Throwable>> all = new ArrayList<>();
-      for (int i = 0; i < 8; i++) {
-        all.add(pool.submit(() -> catchThrowable(() -> p.fetch(ref(REF), prod()))));
-      }
-      for (Future<Throwable> f : all) {
-        thrown.add(f.get(20, TimeUnit.SECONDS));
-      }
-    } finally {
-      gate.countDown();
-      pool.shutdownNow();
-    }
+    List<Throwable> thrown = fetchConcurrentlyWhileTheExchangeIsHeld(p, false); // the exchange never answers in time
     assertThat(thrown).allSatisfy(t -> assertThat(t).isInstanceOf(ProviderUnavailableException.class));
     assertThat(h.platform.to("GET", PATH)).isEmpty();
   }
