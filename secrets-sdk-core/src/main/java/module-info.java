@@ -40,7 +40,8 @@ module io.secretsdk.core {
       io.secretsdk.vault,
       io.secretsdk.aws,
       io.secretsdk.onepassword,
-      io.secretsdk.keychain;
+      io.secretsdk.keychain,
+      io.secretsdk.platform;
 
   uses io.secretsdk.spi.SecretProviderFactory;
 

@@ -29,7 +29,8 @@ public final class ProviderDiscovery {
       "io.secretsdk.vault.VaultSecretProviderFactory",
       "io.secretsdk.aws.AwsSecretsManagerProviderFactory",
       "io.secretsdk.onepassword.OnePasswordProviderFactory",
-      "io.secretsdk.keychain.KeychainProviderFactory");
+      "io.secretsdk.keychain.KeychainProviderFactory",
+      "io.secretsdk.platform.PlatformSecretProviderFactory");
 
   private ProviderDiscovery() {}
 

@@ -14,13 +14,16 @@ final class Canaries {
   static final String OP_TOKEN = join("eyJhbGciOiJFUzI1NiJ9", ".eyJzdWIiOiJoYXJkZW4ifQ.HARDENcanarySig0123456789");
   static final String AWS_ACCESS_KEY = join("AKIA", "HARDENCANARY2345");
   static final String AWS_SECRET_KEY = join("hardenCanarySecretKey", "0123456789abcdefABC");
+  static final String PLATFORM_KEY = join("psk-", "HARDENcanaryServiceKey0123456789");
+  static final String PLATFORM_TOKEN = join("pat-", "HARDENcanaryAccessTok3n0123456789");
 
   /** The complete canaries, without fragments. */
-  static final List<String> COMPLETE = List.of(VALUE, VAULT_TOKEN, OP_TOKEN, AWS_ACCESS_KEY, AWS_SECRET_KEY);
+  static final List<String> COMPLETE = List.of(VALUE, VAULT_TOKEN, OP_TOKEN, AWS_ACCESS_KEY, AWS_SECRET_KEY,
+      PLATFORM_KEY, PLATFORM_TOKEN);
 
   /** Every canary, plus distinctive fragments, so that a partial echo is caught too. */
   static final List<String> ALL = List.of(VALUE, VAULT_TOKEN, OP_TOKEN, AWS_ACCESS_KEY, AWS_SECRET_KEY,
-      "HARDEN", "5f0e1d2c3b4a", "Tok3n0123456789", "HARDENcanarySig");
+      PLATFORM_KEY, PLATFORM_TOKEN, "HARDEN", "5f0e1d2c3b4a", "Tok3n0123456789", "HARDENcanarySig");
 
   private Canaries() {}
 

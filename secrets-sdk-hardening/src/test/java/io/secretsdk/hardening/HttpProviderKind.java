@@ -5,6 +5,9 @@ import io.secretsdk.aws.AwsSecretsManagerOptions;
 import io.secretsdk.aws.AwsSecretsManagerProvider;
 import io.secretsdk.onepassword.OnePasswordConnectOptions;
 import io.secretsdk.onepassword.OnePasswordProvider;
+import io.secretsdk.platform.PlatformAuthentication;
+import io.secretsdk.platform.PlatformOptions;
+import io.secretsdk.platform.PlatformSecretProvider;
 import io.secretsdk.spi.SecretProvider;
 import io.secretsdk.spi.Ticker;
 import io.secretsdk.vault.MountKind;
@@ -20,7 +23,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
- * The three HTTP providers, each described by what a healthy server answers, which request carries
+ * The four HTTP providers, each described by what a healthy server answers, which request carries
  * the secret, and how to build the provider against a MockWebServer with short time-outs.
  */
 enum HttpProviderKind {
@@ -153,6 +156,45 @@ enum HttpProviderKind {
           .ticker(ticker)
           .build());
     }
+  },
+
+  PLATFORM("platform Secrets API", "secret://payments/prod/stripe/api-key", "application/json") {
+    @Override
+    boolean isSecretRequest(RecordedRequest r) {
+      return r.getMethod().equals("GET") && r.getUrl().encodedPath().equals("/secrets/payments%2Fprod%2Fstripe%2Fapi-key");
+    }
+
+    @Override
+    String secretBody(String value) {
+      return "{\"name\":\"payments/prod/stripe/api-key\",\"environment\":\"prod\",\"version\":\"3\","
+          + "\"created_at\":\"2026-02-11T10:00:00Z\",\"value\":\"" + value + "\"}";
+    }
+
+    @Override
+    MockResponse other(RecordedRequest r) {
+      if (r.getUrl().encodedPath().equals("/auth/service-token")) {
+        return json(200, "{\"access_token\":\"" + Canaries.PLATFORM_TOKEN + "\",\"token_type\":\"Bearer\","
+            + "\"expires_in\":900}");
+      }
+      return json(404, "{\"error\":\"not served by this test\"}");
+    }
+
+    @Override
+    String errorBody(int code) {
+      return "{\"error\":\"upstream said " + code + "\"}";
+    }
+
+    @Override
+    SecretProvider create(URI base, Ticker ticker, Duration readTimeout, long maxBytes) {
+      return PlatformSecretProvider.create(PlatformOptions.builder()
+          .baseUrl(base)
+          .authentication(PlatformAuthentication.serviceToken("svc-harden", Canaries.PLATFORM_KEY))
+          .readTimeout(readTimeout)
+          .connectTimeout(Duration.ofSeconds(2))
+          .maxResponseBytes(maxBytes)
+          .ticker(ticker)
+          .build());
+    }
   };
 
   private final String label;
@@ -184,6 +226,8 @@ enum HttpProviderKind {
         return java.util.List.of(Canaries.VAULT_TOKEN);
       case AWS:
         return java.util.List.of(Canaries.AWS_ACCESS_KEY, Canaries.AWS_SECRET_KEY);
+      case PLATFORM:
+        return java.util.List.of(Canaries.PLATFORM_KEY, Canaries.PLATFORM_TOKEN);
       default:
         return java.util.List.of(Canaries.OP_TOKEN);
     }

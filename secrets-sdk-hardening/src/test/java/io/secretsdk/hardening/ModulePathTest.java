@@ -51,7 +51,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 final class ModulePathTest {
   private static final Set<String> SDK_MODULES = Set.of("io.secretsdk.core", "io.secretsdk.vault",
       "io.secretsdk.aws", "io.secretsdk.onepassword", "io.secretsdk.logback", "io.secretsdk.http",
-      "io.secretsdk.keychain");
+      "io.secretsdk.keychain", "io.secretsdk.platform");
 
   private static List<Path> modulePath;
 
@@ -107,17 +107,20 @@ final class ModulePathTest {
         .containsExactly("io.secretsdk.onepassword");
     assertThat(unqualifiedExports(sdk.get("io.secretsdk.keychain")))
         .containsExactly("io.secretsdk.keychain");
+    assertThat(unqualifiedExports(sdk.get("io.secretsdk.platform"))).containsExactly("io.secretsdk.platform");
     // the engine's package is exported to the SDK's modules and nowhere else
     assertThat(sdk.get("io.secretsdk.core").exports()).filteredOn(e -> e.source().equals("io.secretsdk.internal"))
         .singleElement().satisfies(e -> assertThat(e.targets()).containsExactlyInAnyOrder(
             "io.secretsdk.logback", "io.secretsdk.testing", "io.secretsdk.http", "io.secretsdk.vault",
-            "io.secretsdk.aws", "io.secretsdk.onepassword", "io.secretsdk.keychain"));
-    // the HTTP kit has no API: its package goes to the two OkHttp providers only
+            "io.secretsdk.aws", "io.secretsdk.onepassword", "io.secretsdk.keychain",
+            "io.secretsdk.platform"));
+    // the HTTP kit has no API: its package goes to the three OkHttp providers only
     assertThat(unqualifiedExports(sdk.get("io.secretsdk.http"))).isEmpty();
     assertThat(sdk.get("io.secretsdk.http").exports())
         .singleElement().satisfies(e -> {
           assertThat(e.source()).isEqualTo("io.secretsdk.http.internal");
-          assertThat(e.targets()).containsExactlyInAnyOrder("io.secretsdk.vault", "io.secretsdk.onepassword");
+          assertThat(e.targets()).containsExactlyInAnyOrder("io.secretsdk.vault", "io.secretsdk.onepassword",
+              "io.secretsdk.platform");
         });
   }
 
@@ -207,11 +210,12 @@ final class ModulePathTest {
         "io.secretsdk.provider.local.LocalSecretProviderFactory",
         "io.secretsdk.vault.VaultSecretProviderFactory",
         "io.secretsdk.aws.AwsSecretsManagerProviderFactory",
-        "io.secretsdk.onepassword.OnePasswordProviderFactory");
+        "io.secretsdk.onepassword.OnePasswordProviderFactory",
+        "io.secretsdk.platform.PlatformSecretProviderFactory");
   }
 
   @Test
-  void consumerModule_resolvesThroughVaultAwsAndOnePassword() throws Exception {
+  void consumerModule_resolvesThroughVaultAwsOnePasswordAndPlatform() throws Exception {
     String value = "mp-" + HexFormat.of().formatHex(randomBytes(16));
     Map<HttpProviderKind, MockWebServer> servers = new java.util.EnumMap<>(HttpProviderKind.class);
     try {
@@ -231,6 +235,7 @@ final class ModulePathTest {
           + "  requires io.secretsdk.vault;\n"
           + "  requires io.secretsdk.aws;\n"
           + "  requires io.secretsdk.onepassword;\n"
+          + "  requires io.secretsdk.platform;\n"
           + "}\n");
       write(src.resolve("consumer/Providers.java"), String.join("\n",
           "package consumer;",
@@ -246,7 +251,7 @@ final class ModulePathTest {
           "  public static void main(String[] args) throws Exception {",
           "    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));",
           "    String value = in.readLine(), vaultToken = in.readLine(), awsKey = in.readLine(),",
-          "        awsSecret = in.readLine(), opToken = in.readLine();",
+          "        awsSecret = in.readLine(), opToken = in.readLine(), platformKey = in.readLine();",
           "    try (SecretsClient client = SecretsClient.builder()",
           "        .provider(io.secretsdk.vault.VaultSecretProvider.create(io.secretsdk.vault.VaultOptions.builder()",
           "            .address(URI.create(args[0]))",
@@ -261,6 +266,10 @@ final class ModulePathTest {
           "        .provider(io.secretsdk.onepassword.OnePasswordProvider.connect(",
           "            io.secretsdk.onepassword.OnePasswordConnectOptions.builder().host(URI.create(args[4]))",
           "            .token(opToken).build()))",
+          "        .provider(io.secretsdk.platform.PlatformSecretProvider.create(",
+          "            io.secretsdk.platform.PlatformOptions.builder().baseUrl(args[6])",
+          "            .authentication(io.secretsdk.platform.PlatformAuthentication.serviceToken(\"svc-harden\", platformKey))",
+          "            .build()))",
           "        .build()) {",
           "      for (int i = 0; i < args.length; i += 2) {",
           "        try (Secret s = client.resolve(args[i + 1])) {",
@@ -279,13 +288,13 @@ final class ModulePathTest {
         args.add(kind.ref().toString());
       }
       String stdin = String.join("\n", value, Canaries.VAULT_TOKEN, Canaries.AWS_ACCESS_KEY,
-          Canaries.AWS_SECRET_KEY, Canaries.OP_TOKEN) + "\n";
+          Canaries.AWS_SECRET_KEY, Canaries.OP_TOKEN, Canaries.PLATFORM_KEY) + "\n";
       String output = run(classes, "consumer/consumer.Providers", stdin, args, value);
       for (String credential : Canaries.COMPLETE) {
         assertNoCanary(output, credential);
       }
       assertThat(output).contains("resolved vault match=true", "resolved aws-sm match=true",
-          "resolved op match=true");
+          "resolved op match=true", "resolved secret match=true");
     } finally {
       for (MockWebServer server : servers.values()) {
         server.close();
@@ -299,7 +308,8 @@ final class ModulePathTest {
       "io.secretsdk.vault, io.secretsdk.vault.internal.VaultClient",
       "io.secretsdk.aws, io.secretsdk.aws.internal.AwsRef",
       "io.secretsdk.onepassword, io.secretsdk.onepassword.internal.FieldSelector",
-      "io.secretsdk.http, io.secretsdk.http.internal.ProviderHttpClient"})
+      "io.secretsdk.http, io.secretsdk.http.internal.ProviderHttpClient",
+      "io.secretsdk.platform, io.secretsdk.platform.internal.SecretName"})
   void consumerImportingInternal_doesNotCompile(String module, String internalClass) throws IOException {
     Path src = work.resolve("src");
     write(src.resolve("module-info.java"), "module intruder { requires " + module + "; }\n");
@@ -320,11 +330,12 @@ final class ModulePathTest {
     Path src = work.resolve("src");
     write(src.resolve("module-info.java"), "module user {\n"
         + "  requires io.secretsdk.vault; requires io.secretsdk.aws; requires io.secretsdk.onepassword;\n"
-        + "  requires io.secretsdk.logback;\n}\n");
+        + "  requires io.secretsdk.platform; requires io.secretsdk.logback;\n}\n");
     write(src.resolve("user/Use.java"), "package user;\n"
         + "final class Use { Class<?>[] c = {io.secretsdk.vault.VaultOptions.class,\n"
         + "  io.secretsdk.vault.auth.TokenAuthentication.class, io.secretsdk.aws.AwsSecretsManagerOptions.class,\n"
         + "  io.secretsdk.onepassword.OnePasswordReference.class, io.secretsdk.logback.RedactingEncoder.class,\n"
+        + "  io.secretsdk.platform.PlatformOptions.class, io.secretsdk.platform.PlacementMetadata.class,\n"
         + "  io.secretsdk.redact.RedactionIndex.class, io.secretsdk.spi.SecretProvider.class}; }\n");
     Compilation c = compile(src, work.resolve("classes"));
     assertThat(c.ok).as("API use compiles: %s", c.diagnostics).isTrue();

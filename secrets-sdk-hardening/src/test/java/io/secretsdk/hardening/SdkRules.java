@@ -32,7 +32,7 @@ final class SdkRules {
       "io.secretsdk.internal.."};
   static final List<String> PROVIDERS =
       List.of("io.secretsdk.vault..", "io.secretsdk.aws..", "io.secretsdk.onepassword..",
-          "io.secretsdk.keychain..");
+          "io.secretsdk.keychain..", "io.secretsdk.platform..");
 
   /**
    * Where System.out / System.err may be read: only to hand them, once, to code that takes an
@@ -114,7 +114,7 @@ final class SdkRules {
     }).map(ArchRule.class::cast).toList();
   }
 
-  /** vault, aws, onepassword and keychain never depend on each other. */
+  /** vault, aws, onepassword, keychain and platform never depend on each other. */
   static List<ArchRule> providersIndependent() {
     return PROVIDERS.stream().map(module -> {
       String[] others = PROVIDERS.stream().filter(m -> !m.equals(module)).toArray(String[]::new);
@@ -127,14 +127,15 @@ final class SdkRules {
 
   /** The packages of the HTTP kit (secrets-sdk-http), and of the providers that may use it. */
   static final String HTTP_KIT = "io.secretsdk.http..";
-  static final String[] HTTP_KIT_USERS = {HTTP_KIT, "io.secretsdk.vault..", "io.secretsdk.onepassword.."};
+  static final String[] HTTP_KIT_USERS = {HTTP_KIT, "io.secretsdk.vault..", "io.secretsdk.onepassword..",
+      "io.secretsdk.platform.."};
 
-  /** The HTTP kit is used by the OkHttp providers (Vault, 1Password) only. */
+  /** The HTTP kit is used by the OkHttp providers (Vault, 1Password, the platform Secrets API) only. */
   static ArchRule httpKitUsedOnlyByOkHttpProviders() {
     return noClasses().that().resideOutsideOfPackages(HTTP_KIT_USERS)
         .should().dependOnClassesThat().resideInAPackage(HTTP_KIT)
         .allowEmptyShould(true)
-        .as("io.secretsdk.http is used by the Vault and 1Password modules only");
+        .as("io.secretsdk.http is used by the Vault, 1Password and platform modules only");
   }
 
   /** The HTTP kit depends on core only: providers never reach each other through it. */
