@@ -316,7 +316,7 @@ public final class DefaultSecretsClient implements SecretsClient {
   /** Fetches and caches one ref of a batch, recording its failure. */
   private void warmOne(SecretRef ref, long startGeneration, Map<SecretRef, SecretException> failures) {
     try {
-      FetchResult result = fetchWithRetry(ref);
+      FetchResult result = fetchWithRetry(ref, false);
       Installed installed = install(ref, result, startGeneration, null);
       audit(AuditEvent.Type.REFRESH, ref, AuditEvent.Outcome.SUCCESS, installed.entry.current, null, null);
       afterInstall(ref, installed);
@@ -345,7 +345,7 @@ public final class DefaultSecretsClient implements SecretsClient {
     checkPolicy(null, ref, target);
     long startEpoch = generations.of(target);
     try {
-      FetchResult result = fetchWithRetry(target);
+      FetchResult result = fetchWithRetry(target, true);
       Installed installed = install(target, result, startEpoch, null, true);
       byte[] copy = installed.callerCopy;
       audit(AuditEvent.Type.REFRESH, target, AuditEvent.Outcome.SUCCESS, installed.entry.current, null, null);
@@ -358,6 +358,7 @@ public final class DefaultSecretsClient implements SecretsClient {
       }
       return toSecret(target, installed.entry.current, copy);
     } catch (SecretException e) {
+      s.metrics.refreshFailed(target.scheme());
       audit(AuditEvent.Type.REFRESH, target, Failures.outcomeOf(e), null, null, e);
       rememberFailure(target, e, startEpoch);
       throw e;
@@ -557,7 +558,7 @@ public final class DefaultSecretsClient implements SecretsClient {
       CacheEntry previous = now != null ? now : seen;
       long startEpoch = generations.of(ref);
       try {
-        FetchResult result = fetchWithRetry(ref);
+        FetchResult result = fetchWithRetry(ref, false);
         Installed installed = install(ref, result, startEpoch, previous, true);
         mine.complete(installed.entry);
         afterInstall(ref, installed);
@@ -650,7 +651,7 @@ public final class DefaultSecretsClient implements SecretsClient {
       if (closed) {
         return;
       }
-      FetchResult result = fetchWithRetry(ref);
+      FetchResult result = fetchWithRetry(ref, true);
       Installed installed = install(ref, result, startEpoch, e);
       audit(AuditEvent.Type.REFRESH, ref, AuditEvent.Outcome.SUCCESS, installed.entry.current, null, null);
       afterInstall(ref, installed);
@@ -876,9 +877,11 @@ public final class DefaultSecretsClient implements SecretsClient {
 
   /** Fires change listeners and the rotation audit event, outside any lock. */
   private void afterInstall(SecretRef ref, Installed installed) {
+    s.metrics.refreshSucceeded(ref.scheme());
     if (!installed.rotated) {
       return;
     }
+    s.metrics.rotationSeen(ref.scheme());
     String oldVersion = installed.replaced.current.version;
     String newVersion = installed.entry.current.version;
     audit(AuditEvent.Type.ROTATION_SEEN, ref, AuditEvent.Outcome.SUCCESS, installed.entry.current, null, null);
@@ -909,9 +912,9 @@ public final class DefaultSecretsClient implements SecretsClient {
 
   // ---------------------------------------------------------------- provider calls
 
-  private FetchResult fetchWithRetry(SecretRef ref) {
+  private FetchResult fetchWithRetry(SecretRef ref, boolean refresh) {
     SecretProvider provider = s.providers.get(ref.scheme());
-    FetchContext context = fetchContext();
+    FetchContext context = refresh ? fetchContext().asRefresh() : fetchContext();
     long deadline = s.ticker.read() + s.maxRetryDuration.toNanos();
     RetryConfig config = RetryConfig.<FetchResult>custom()
         .maxAttempts(s.maxAttempts)
