@@ -1,0 +1,165 @@
+package io.secretsdk.hikari;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariConfig;
+import io.secretsdk.SecretRef;
+import io.secretsdk.SecretsClient;
+import io.secretsdk.redact.RedactionIndex;
+import io.secretsdk.testing.FakeSecretProvider;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Credentials rotated twice (a new password, then a new role with the old one locked out) while
+ * 12 threads run queries through an 6-connection pool against a real PostgreSQL: no query fails,
+ * and no connection opened with the old credentials survives.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+final class PostgresRotationTest {
+  private static PostgresCluster db;
+
+  @BeforeAll
+  static void startDatabase() throws Exception {
+    db = PostgresCluster.start();
+  }
+
+  @AfterAll
+  static void stopDatabase() throws Exception {
+    if (db != null) {
+      db.close();
+    }
+  }
+
+  static String json(String username, String password) {
+    return "{\"username\":\"" + username + "\",\"password\":\"" + password + "\"}";
+  }
+
+  static String password() {
+    return "canary-" + UUID.randomUUID();
+  }
+
+  /** Waits (bounded by the class timeout) until {@code condition} holds. */
+  static void await(BooleanSupplier condition) throws InterruptedException {
+    while (!condition.getAsBoolean()) {
+      Thread.sleep(20);
+    }
+  }
+
+  static long connectionsOf(String role) {
+    try (Connection c = db.admin();
+        PreparedStatement st = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE usename = ?")) {
+      st.setString(1, role);
+      try (ResultSet rs = st.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static HikariConfig poolConfig(String name) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(db.jdbcUrl());
+    config.setPoolName(name);
+    config.setMaximumPoolSize(6);
+    config.setMinimumIdle(6);
+    config.setConnectionTimeout(Duration.ofSeconds(20).toMillis());
+    return config;
+  }
+
+  @Test
+  void rotateDuringConcurrentQueries_newPasswordThenNewRole_noQueryFails_oldConnectionsEvicted()
+      throws Exception {
+    String roleA = "app_a_" + UUID.randomUUID().toString().substring(0, 8);
+    String roleB = "app_b_" + UUID.randomUUID().toString().substring(0, 8);
+    String a1 = password();
+    String a2 = password();
+    String b1 = password();
+    db.execute("CREATE ROLE " + roleA + " LOGIN PASSWORD '" + a1 + "'");
+    FakeSecretProvider vault = FakeSecretProvider.create("vault");
+    vault.set("database/creds/app", json(roleA, a1));
+    SecretRef ref = SecretRef.parse("vault://database/creds/app");
+
+    Map<String, AtomicLong> queriesBy = new ConcurrentHashMap<>();
+    List<String> failures = new CopyOnWriteArrayList<>();
+    AtomicLong queries = new AtomicLong();
+    AtomicBoolean stop = new AtomicBoolean();
+    ExecutorService load = Executors.newFixedThreadPool(12);
+    try (SecretsClient client = SecretsClient.builder().provider(vault)
+            .redactionIndex(RedactionIndex.create()).build();
+        RotatingDataSource pool = RotatingCredentials.builder(client)
+            .jsonRef(ref)
+            .checkInterval(Duration.ofMillis(200))
+            .redactionIndex(RedactionIndex.create())
+            .build()
+            .dataSource(poolConfig("rotation"))) {
+      for (int t = 0; t < 12; t++) {
+        load.execute(() -> {
+          while (!stop.get()) {
+            try (Connection c = pool.getConnection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT current_user, pg_sleep(0.002)")) {
+              rs.next();
+              queriesBy.computeIfAbsent(rs.getString(1), k -> new AtomicLong()).incrementAndGet();
+              queries.incrementAndGet();
+            } catch (SQLException | RuntimeException e) {
+              failures.add(e.getClass().getName() + " " + (e instanceof SQLException s ? s.getSQLState() : ""));
+            }
+          }
+        });
+      }
+      await(() -> queries.get() >= 300);
+
+      // 1: a new password for the same role; connections opened with the old one go
+      db.execute("ALTER ROLE " + roleA + " PASSWORD '" + a2 + "'");
+      vault.set("database/creds/app", json(roleA, a2));
+      client.refresh(ref).close();
+      await(() -> pool.credentials().evictions() >= 1);
+      long afterFirst = queries.get();
+      await(() -> queries.get() >= afterFirst + 300);
+
+      // 2: a new role; then the old one is locked out, as a revoked lease's would be
+      db.execute("CREATE ROLE " + roleB + " LOGIN PASSWORD '" + b1 + "'");
+      vault.set("database/creds/app", json(roleB, b1));
+      client.refresh(ref).close();
+      await(() -> connectionsOf(roleA) == 0);
+      db.execute("ALTER ROLE " + roleA + " NOLOGIN");
+      long afterSecond = queries.get();
+      await(() -> queries.get() >= afterSecond + 300);
+      stop.set(true);
+      load.shutdown();
+      assertThat(load.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+
+      assertThat(failures).as("failed queries").isEmpty();
+      assertThat(queriesBy.keySet()).containsExactlyInAnyOrder(roleA, roleB);
+      assertThat(connectionsOf(roleA)).isZero();
+      assertThat(connectionsOf(roleB)).isPositive();
+      assertThat(pool.credentials().evictions()).isGreaterThanOrEqualTo(2);
+      assertThat(pool.getHikariPoolMXBean().getTotalConnections()).isPositive();
+    } finally {
+      stop.set(true);
+      load.shutdownNow();
+    }
+    await(() -> connectionsOf(roleB) == 0); // the pool closed every connection
+  }
+}
