@@ -196,7 +196,7 @@ public final class RotatingCredentials implements HikariCredentialsProvider, Aut
     this.pool = Objects.requireNonNull(mxBean, "mxBean");
     synchronized (subscriptions) {
       for (SecretRef ref : source.refs()) {
-        subscriptions.add(client.onChange(ref, event -> onBackgroundThread(this::check)));
+        subscriptions.add(client.onChange(ref, event -> onBackgroundThread(this::checkQuietly)));
       }
     }
   }
@@ -329,6 +329,7 @@ public final class RotatingCredentials implements HikariCredentialsProvider, Aut
     }
   }
 
+  /** Runs {@code task} after {@code delay} on the check thread; without one (tests), now. */
   private void later(Duration delay, Runnable task) {
     ScheduledExecutorService s = scheduler;
     if (s == null) {

@@ -24,30 +24,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Credentials rotated twice (a new password, then a new role with the old one locked out) while
  * 12 threads run queries through an 6-connection pool against a real PostgreSQL: no query fails,
  * and no connection opened with the old credentials survives.
  */
+@ExtendWith(PostgresExtension.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 final class PostgresRotationTest {
   private static PostgresCluster db;
 
   @BeforeAll
-  static void startDatabase() throws Exception {
-    db = PostgresCluster.start();
-  }
-
-  @AfterAll
-  static void stopDatabase() throws Exception {
-    if (db != null) {
-      db.close();
-    }
+  static void database(PostgresCluster cluster) {
+    db = cluster;
   }
 
   static String json(String username, String password) {
@@ -66,6 +60,10 @@ final class PostgresRotationTest {
   }
 
   static long connectionsOf(String role) {
+    return connectionsOf(db, role);
+  }
+
+  static long connectionsOf(PostgresCluster db, String role) {
     try (Connection c = db.admin();
         PreparedStatement st = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE usename = ?")) {
       st.setString(1, role);
@@ -78,7 +76,7 @@ final class PostgresRotationTest {
     }
   }
 
-  static HikariConfig poolConfig(String name) {
+  static HikariConfig poolConfig(PostgresCluster db, String name) {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(db.jdbcUrl());
     config.setPoolName(name);
@@ -113,7 +111,7 @@ final class PostgresRotationTest {
             .checkInterval(Duration.ofMillis(200))
             .redactionIndex(RedactionIndex.create())
             .build()
-            .dataSource(poolConfig("rotation"))) {
+            .dataSource(poolConfig(db, "rotation"))) {
       for (int t = 0; t < 12; t++) {
         load.execute(() -> {
           while (!stop.get()) {
