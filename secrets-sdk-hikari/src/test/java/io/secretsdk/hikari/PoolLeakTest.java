@@ -163,15 +163,19 @@ final class PoolLeakTest {
     assertThat(exposed).anyMatch(s -> s.contains("PoolConfig")).anyMatch(s -> s.contains("type=Pool "));
     assertNoCanaryIn("MBeans and strings", String.join("\n", exposed));
 
-    assertThat(logs.list).as("DEBUG lines from HikariCP").anyMatch(e -> e.getLoggerName().startsWith("com.zaxxer"));
-    for (ILoggingEvent e : logs.list) {
+    PostgresRotationTest.await(() -> Thread.getAllStackTraces().keySet().stream()
+        .noneMatch(t -> t.isAlive() && (t.getName().contains("leak-check") || t.getName().startsWith("secrets-sdk-hikari"))));
+    List<ILoggingEvent> lines;
+    synchronized (logs) { // the appender's own lock: pool threads may still be logging
+      lines = new ArrayList<>(logs.list);
+    }
+    assertThat(lines).as("DEBUG lines from HikariCP").anyMatch(e -> e.getLoggerName().startsWith("com.zaxxer"));
+    for (ILoggingEvent e : lines) {
       String line = e.getFormattedMessage() + " " + e.getMDCPropertyMap()
           + (e.getThrowableProxy() != null ? ThrowableProxyUtil.asString(e.getThrowableProxy()) : "");
       assertNoCanaryIn("log line of " + e.getLoggerName(), line);
     }
 
-    PostgresRotationTest.await(() -> Thread.getAllStackTraces().keySet().stream()
-        .noneMatch(t -> t.isAlive() && (t.getName().contains("leak-check") || t.getName().startsWith("secrets-sdk-hikari"))));
     assertThat(mbeans.queryNames(new ObjectName("com.zaxxer.hikari:*"), null)).isEmpty();
   }
 
