@@ -11,18 +11,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -99,11 +90,6 @@ final class PostgresRotationTest {
     vault.set("database/creds/app", json(roleA, a1));
     SecretRef ref = SecretRef.parse("vault://database/creds/app");
 
-    Map<String, AtomicLong> queriesBy = new ConcurrentHashMap<>();
-    List<String> failures = new CopyOnWriteArrayList<>();
-    AtomicLong queries = new AtomicLong();
-    AtomicBoolean stop = new AtomicBoolean();
-    ExecutorService load = Executors.newFixedThreadPool(12);
     try (SecretsClient client = SecretsClient.builder().provider(vault)
             .redactionIndex(RedactionIndex.create()).build();
         RotatingDataSource pool = RotatingCredentials.builder(client)
@@ -112,51 +98,32 @@ final class PostgresRotationTest {
             .redactionIndex(RedactionIndex.create())
             .build()
             .dataSource(poolConfig(db, "rotation"))) {
-      for (int t = 0; t < 12; t++) {
-        load.execute(() -> {
-          while (!stop.get()) {
-            try (Connection c = pool.getConnection(); Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT current_user, pg_sleep(0.002)")) {
-              rs.next();
-              queriesBy.computeIfAbsent(rs.getString(1), k -> new AtomicLong()).incrementAndGet();
-              queries.incrementAndGet();
-            } catch (SQLException | RuntimeException e) {
-              failures.add(e.getClass().getName() + " " + (e instanceof SQLException s ? s.getSQLState() : ""));
-            }
-          }
-        });
+      QueryLoad load = new QueryLoad(pool, 12);
+      try (load) {
+        load.awaitMore(300);
+
+        // 1: a new password for the same role; connections opened with the old one go
+        db.execute("ALTER ROLE " + roleA + " PASSWORD '" + a2 + "'");
+        vault.set("database/creds/app", json(roleA, a2));
+        client.refresh(ref).close();
+        await(() -> pool.credentials().evictions() >= 1);
+        load.awaitMore(300);
+
+        // 2: a new role; then the old one is locked out, as a revoked lease's would be
+        db.execute("CREATE ROLE " + roleB + " LOGIN PASSWORD '" + b1 + "'");
+        vault.set("database/creds/app", json(roleB, b1));
+        client.refresh(ref).close();
+        await(() -> connectionsOf(roleA) == 0);
+        db.execute("ALTER ROLE " + roleA + " NOLOGIN");
+        load.awaitMore(300);
       }
-      await(() -> queries.get() >= 300);
 
-      // 1: a new password for the same role; connections opened with the old one go
-      db.execute("ALTER ROLE " + roleA + " PASSWORD '" + a2 + "'");
-      vault.set("database/creds/app", json(roleA, a2));
-      client.refresh(ref).close();
-      await(() -> pool.credentials().evictions() >= 1);
-      long afterFirst = queries.get();
-      await(() -> queries.get() >= afterFirst + 300);
-
-      // 2: a new role; then the old one is locked out, as a revoked lease's would be
-      db.execute("CREATE ROLE " + roleB + " LOGIN PASSWORD '" + b1 + "'");
-      vault.set("database/creds/app", json(roleB, b1));
-      client.refresh(ref).close();
-      await(() -> connectionsOf(roleA) == 0);
-      db.execute("ALTER ROLE " + roleA + " NOLOGIN");
-      long afterSecond = queries.get();
-      await(() -> queries.get() >= afterSecond + 300);
-      stop.set(true);
-      load.shutdown();
-      assertThat(load.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
-
-      assertThat(failures).as("failed queries").isEmpty();
-      assertThat(queriesBy.keySet()).containsExactlyInAnyOrder(roleA, roleB);
+      assertThat(load.failures).as("failed queries").isEmpty();
+      assertThat(load.queriesBy.keySet()).containsExactlyInAnyOrder(roleA, roleB);
       assertThat(connectionsOf(roleA)).isZero();
       assertThat(connectionsOf(roleB)).isPositive();
       assertThat(pool.credentials().evictions()).isGreaterThanOrEqualTo(2);
       assertThat(pool.getHikariPoolMXBean().getTotalConnections()).isPositive();
-    } finally {
-      stop.set(true);
-      load.shutdownNow();
     }
     await(() -> connectionsOf(roleB) == 0); // the pool closed every connection
   }

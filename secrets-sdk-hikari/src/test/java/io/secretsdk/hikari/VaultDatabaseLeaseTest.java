@@ -12,22 +12,13 @@ import io.secretsdk.vault.VaultOptions;
 import io.secretsdk.vault.VaultSecretProvider;
 import io.secretsdk.vault.auth.TokenAuthentication;
 import io.secretsdk.vault.auth.TokenAuthenticationOptions;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -109,11 +100,6 @@ final class VaultDatabaseLeaseTest {
         .mount("database", MountKind.GENERIC)
         .build());
     SecretRef ref = SecretRef.parse("vault://database/creds/app");
-    Map<String, AtomicLong> queriesBy = new ConcurrentHashMap<>();
-    List<String> failures = new CopyOnWriteArrayList<>();
-    AtomicLong queries = new AtomicLong();
-    AtomicBoolean stop = new AtomicBoolean();
-    ExecutorService load = Executors.newFixedThreadPool(8);
     HikariConfig config = PostgresRotationTest.poolConfig(db, "vault-lease");
     config.setMaximumPoolSize(4);
     config.setMinimumIdle(4);
@@ -124,45 +110,27 @@ final class VaultDatabaseLeaseTest {
             .checkInterval(Duration.ofHours(1)) // the test runs the checks itself
             .redactionIndex(RedactionIndex.create())
             .build().dataSource(config)) {
-      for (int t = 0; t < 8; t++) {
-        load.execute(() -> {
-          while (!stop.get()) {
-            try (Connection c = pool.getConnection(); Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT current_user, pg_sleep(0.002)")) {
-              rs.next();
-              queriesBy.computeIfAbsent(rs.getString(1), k -> new AtomicLong()).incrementAndGet();
-              queries.incrementAndGet();
-            } catch (SQLException | RuntimeException e) {
-              failures.add(e.getClass().getName());
-            }
-          }
-        });
-      }
-      PostgresRotationTest.await(() -> queries.get() >= 200);
+      QueryLoad load = new QueryLoad(pool, 8);
       String first = prefix + 1;
+      try (load) {
+        load.awaitMore(200);
 
-      ticker.advance(Duration.ofSeconds(20));
-      pool.credentials().check(); // 40 s left of the lease: nothing to do
-      assertThat(leases.get()).isEqualTo(1);
-      assertThat(pool.credentials().evictions()).isZero();
+        ticker.advance(Duration.ofSeconds(20));
+        pool.credentials().check(); // 40 s left of the lease: nothing to do
+        assertThat(leases.get()).isEqualTo(1);
+        assertThat(pool.credentials().evictions()).isZero();
 
-      ticker.advance(Duration.ofSeconds(15));
-      pool.credentials().check(); // 25 s left: fetched again; Vault issues a new lease
-      assertThat(leases.get()).isEqualTo(2);
-      PostgresRotationTest.await(() -> PostgresRotationTest.connectionsOf(db, first) == 0);
-      db.execute("ALTER ROLE " + first + " NOLOGIN"); // the old lease ends: Vault revokes its role
-      long after = queries.get();
-      PostgresRotationTest.await(() -> queries.get() >= after + 200);
-      stop.set(true);
-      load.shutdown();
-      assertThat(load.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        ticker.advance(Duration.ofSeconds(15));
+        pool.credentials().check(); // 25 s left: fetched again; Vault issues a new lease
+        assertThat(leases.get()).isEqualTo(2);
+        PostgresRotationTest.await(() -> PostgresRotationTest.connectionsOf(db, first) == 0);
+        db.execute("ALTER ROLE " + first + " NOLOGIN"); // the old lease ends: Vault revokes its role
+        load.awaitMore(200);
+      }
 
-      assertThat(failures).as("failed queries").isEmpty();
-      assertThat(queriesBy.keySet()).containsExactlyInAnyOrder(first, prefix + 2);
+      assertThat(load.failures).as("failed queries").isEmpty();
+      assertThat(load.queriesBy.keySet()).containsExactlyInAnyOrder(first, prefix + 2);
       assertThat(pool.credentials().evictions()).isPositive();
-    } finally {
-      stop.set(true);
-      load.shutdownNow();
     }
     assertThat(revoked).as("the provider revokes its leases on close").isNotEmpty();
     for (String role : roles) {
