@@ -159,6 +159,17 @@ final class PoolLeakTest {
       exposed.add(String.valueOf(pool.getPassword()));
       exposed.add(String.valueOf(pool.getUsername()));
       exposed.add(String.valueOf(pool.getDataSourceProperties()));
+
+      // good credentials again, so the pool's connection adder is not mid-retry when it closes
+      vault.set("database/creds/leak", PostgresRotationTest.json(role, second));
+      client.refresh(ref).close();
+      PostgresRotationTest.await(() -> {
+        try {
+          return query(pool).equals(role);
+        } catch (SQLException stillBackingOff) {
+          return false;
+        }
+      });
     }
     assertThat(exposed).anyMatch(s -> s.contains("PoolConfig")).anyMatch(s -> s.contains("type=Pool "));
     assertNoCanaryIn("MBeans and strings", String.join("\n", exposed));

@@ -51,6 +51,7 @@ final class TracingSecretProvider implements SecretProvider {
   }
 
   @Override
+  @SuppressWarnings("try") // the scope is held for its side effect: the span is current
   public Map<SecretRef, FetchOutcome> fetchAll(Collection<SecretRef> refs, FetchContext context) {
     List<String> hashes = new ArrayList<>(refs.size());
     for (SecretRef ref : refs) {
@@ -100,6 +101,7 @@ final class TracingSecretProvider implements SecretProvider {
     delegate.close();
   }
 
+  @SuppressWarnings("try") // the scope is held for its side effect: the span is current
   private <T> T traced(String name, SecretRef ref, Supplier<T> call) {
     Span span = start(name);
     if (ref != null) {
