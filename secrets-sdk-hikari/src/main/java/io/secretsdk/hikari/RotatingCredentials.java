@@ -2,6 +2,7 @@ package io.secretsdk.hikari;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariCredentialsProvider;
+import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import com.zaxxer.hikari.util.Credentials;
 import io.secretsdk.SecretException;
@@ -22,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,9 +90,13 @@ public final class RotatingCredentials implements HikariCredentialsProvider, Aut
   private long leaseNanos;
   private long lastCurrentHandout = Long.MIN_VALUE;
   private long lastOldHandout = Long.MIN_VALUE;
-  private volatile HikariPoolMXBean pool;
+  /** The pool to evict; null until attached. A supplier: a lazily started pool has no MXBean yet. */
+  private volatile Supplier<HikariPoolMXBean> pool;
+  /** Whether the attached pool was closed (then the check thread stops). */
+  private volatile java.util.function.BooleanSupplier poolClosed = () -> false;
   private volatile String poolName = "?";
   private volatile ScheduledExecutorService scheduler;
+  private volatile Thread checkThread;
 
   private RotatingCredentials(Builder b) {
     this.client = b.client;
@@ -134,15 +140,48 @@ public final class RotatingCredentials implements HikariCredentialsProvider, Aut
     config.setCredentialsProvider(this);
     RotatingDataSource dataSource = new RotatingDataSource(config, this);
     try {
-      String name = dataSource.getPoolName();
-      poolName = name != null ? name : "?";
-      attach(dataSource.getHikariPoolMXBean());
-      startWatching();
+      watch(dataSource);
     } catch (RuntimeException e) {
       dataSource.close();
       throw e;
     }
     return dataSource;
+  }
+
+  /**
+   * Makes a data source that has not started yet use these credentials: one made with
+   * {@code new HikariDataSource()} and configured by setters, as Spring Boot makes its pool from
+   * {@code spring.datasource.*}. The pool starts at its first {@code getConnection}; rotation is
+   * watched until it is closed (the check thread then stops) or these credentials are closed.
+   *
+   * @throws IllegalStateException if {@code dataSource} is running or closed, or these
+   *     credentials already serve a pool or are closed
+   * @throws IllegalArgumentException if {@code dataSource} sets a password
+   */
+  public void bind(HikariDataSource dataSource) {
+    Objects.requireNonNull(dataSource, "dataSource");
+    if (dataSource.getPassword() != null) {
+      throw new IllegalArgumentException("dataSource sets a password; RotatingCredentials supplies it");
+    }
+    if (dataSource.isRunning() || dataSource.isClosed()) {
+      throw new IllegalStateException("bind before the pool starts: its configuration is sealed once it runs");
+    }
+    if (closed.get()) {
+      throw new IllegalStateException("these RotatingCredentials are closed");
+    }
+    if (pool != null || scheduler != null) {
+      throw new IllegalStateException("these RotatingCredentials already serve a pool");
+    }
+    dataSource.setCredentialsProvider(this);
+    watch(dataSource);
+  }
+
+  private void watch(HikariDataSource dataSource) {
+    String name = dataSource.getPoolName();
+    poolName = name != null ? name : "?";
+    poolClosed = dataSource::isClosed;
+    attach(dataSource::getHikariPoolMXBean);
+    startWatching();
   }
 
   /**
@@ -180,6 +219,10 @@ public final class RotatingCredentials implements HikariCredentialsProvider, Aut
     ScheduledExecutorService s = scheduler;
     if (s != null) {
       s.shutdownNow();
+      if (Thread.currentThread() == checkThread) {
+        pool = null;
+        return; // closing from the check itself: the thread ends when this task returns
+      }
       try {
         if (!s.awaitTermination(10, TimeUnit.SECONDS)) {
           log.warn("secrets-sdk-hikari check thread did not stop within 10 s");
@@ -193,7 +236,12 @@ public final class RotatingCredentials implements HikariCredentialsProvider, Aut
 
   /** Evicts through {@code mxBean} from now on and subscribes to the client's change events. */
   void attach(HikariPoolMXBean mxBean) {
-    this.pool = Objects.requireNonNull(mxBean, "mxBean");
+    Objects.requireNonNull(mxBean, "mxBean");
+    attach(() -> mxBean);
+  }
+
+  private void attach(Supplier<HikariPoolMXBean> mxBean) {
+    this.pool = mxBean;
     synchronized (subscriptions) {
       for (SecretRef ref : source.refs()) {
         subscriptions.add(client.onChange(ref, event -> onBackgroundThread(this::checkQuietly)));
@@ -205,6 +253,7 @@ public final class RotatingCredentials implements HikariCredentialsProvider, Aut
     ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "secrets-sdk-hikari-" + IDS.incrementAndGet());
       t.setDaemon(true);
+      checkThread = t;
       return t;
     });
     scheduler = s;
@@ -218,6 +267,11 @@ public final class RotatingCredentials implements HikariCredentialsProvider, Aut
    */
   void check() {
     if (closed.get()) {
+      return;
+    }
+    if (poolClosed.getAsBoolean()) {
+      // the pool was closed without closing these credentials: nothing left to watch
+      close();
       return;
     }
     long now = ticker.read();
@@ -307,9 +361,10 @@ public final class RotatingCredentials implements HikariCredentialsProvider, Aut
   }
 
   private void evict() {
-    HikariPoolMXBean p = pool;
+    Supplier<HikariPoolMXBean> attached = pool;
+    HikariPoolMXBean p = attached != null ? attached.get() : null;
     if (p == null || closed.get()) {
-      return;
+      return; // not attached, closed, or a lazy pool not started yet (it has no old connections)
     }
     p.softEvictConnections();
     evictions.incrementAndGet();

@@ -11,7 +11,7 @@ import com.zaxxer.hikari.HikariDataSource;
  * <p>Thread-safe, as HikariCP's pool is.
  */
 public final class RotatingDataSource extends HikariDataSource {
-  private final transient RotatingCredentials credentials;
+  private final RotatingCredentials credentials;
 
   RotatingDataSource(HikariConfig config, RotatingCredentials credentials) {
     super(config);

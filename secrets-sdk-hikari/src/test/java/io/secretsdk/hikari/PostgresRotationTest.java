@@ -127,4 +127,41 @@ final class PostgresRotationTest {
     }
     await(() -> connectionsOf(roleB) == 0); // the pool closed every connection
   }
+
+  @Test
+  void bind_aLazyDataSourceConfiguredBySetters_rotationEvicts_andWatchingStopsWhenThePoolCloses()
+      throws Exception {
+    String role = "app_bind_" + UUID.randomUUID().toString().substring(0, 8);
+    String first = password();
+    String second = password();
+    db.execute("CREATE ROLE " + role + " LOGIN PASSWORD '" + first + "'");
+    FakeSecretProvider vault = FakeSecretProvider.create("vault");
+    vault.set("database/creds/bind", json(role, first));
+    SecretRef ref = SecretRef.parse("vault://database/creds/bind");
+    try (SecretsClient client = SecretsClient.builder().provider(vault)
+        .redactionIndex(RedactionIndex.create()).build()) {
+      RotatingCredentials credentials = RotatingCredentials.builder(client).jsonRef(ref)
+          .checkInterval(Duration.ofMillis(50)).redactionIndex(RedactionIndex.create()).build();
+      com.zaxxer.hikari.HikariDataSource pool = new com.zaxxer.hikari.HikariDataSource(); // as Spring Boot makes it
+      pool.setJdbcUrl(db.jdbcUrl());
+      pool.setPoolName("bound");
+      pool.setMaximumPoolSize(2);
+      credentials.bind(pool);
+      try (QueryLoad load = new QueryLoad(pool, 4)) {
+        load.awaitMore(100);
+        db.execute("ALTER ROLE " + role + " PASSWORD '" + second + "'");
+        vault.set("database/creds/bind", json(role, second));
+        client.refresh(ref).close();
+        await(() -> credentials.evictions() >= 1);
+        load.awaitMore(100);
+        assertThat(load.failures).as("failed queries").isEmpty();
+      }
+      pool.close();
+      // the next check sees the pool closed and stops the check thread
+      await(() -> credentials.toString().endsWith(", closed]"));
+      await(() -> Thread.getAllStackTraces().keySet().stream()
+          .noneMatch(t -> t.isAlive() && t.getName().startsWith("secrets-sdk-hikari")));
+      assertThat(connectionsOf(role)).isZero();
+    }
+  }
 }

@@ -225,8 +225,18 @@ final class RotatingCredentialsTest {
     assertThatThrownBy(() -> credentials.dataSource(withPassword))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("password")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain(withPassword.getPassword()));
+    com.zaxxer.hikari.HikariDataSource lazyWithPassword = new com.zaxxer.hikari.HikariDataSource();
+    lazyWithPassword.setPassword(withPassword.getPassword());
+    assertThatThrownBy(() -> credentials.bind(lazyWithPassword))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("password");
+    com.zaxxer.hikari.HikariDataSource closedPool = new com.zaxxer.hikari.HikariDataSource();
+    closedPool.close();
+    assertThatThrownBy(() -> credentials.bind(closedPool))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("before the pool starts");
     credentials.close();
     assertThatThrownBy(() -> credentials.dataSource(new HikariConfig()))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    assertThatThrownBy(() -> credentials.bind(new com.zaxxer.hikari.HikariDataSource()))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
   }
 
