@@ -174,7 +174,7 @@ public interface SecretsClient extends AutoCloseable {
     /** Default fraction of the TTL after which a value is refreshed in the background. */
     public static final double DEFAULT_REFRESH_AHEAD = 0.75;
     /** Default random spread, as a fraction of the TTL, subtracted from the refresh point. */
-    public static final double DEFAULT_REFRESH_JITTER = 0.10;
+    public static final double DEFAULT_REFRESH_JITTER = 0.25;
     /** Default time a not-found or denied answer is remembered. */
     public static final Duration DEFAULT_NEGATIVE_TTL = Duration.ofSeconds(10);
     /** Default time a previous version stays resolvable after a rotation is seen. */
@@ -189,6 +189,12 @@ public interface SecretsClient extends AutoCloseable {
     public static final Duration DEFAULT_MAX_RETRY_DURATION = Duration.ofSeconds(20);
     /** Default cap on the number of cached refs. */
     public static final long DEFAULT_MAXIMUM_SIZE = 100_000;
+    /** Default interval of the client's schedule: 1 s. */
+    public static final Duration DEFAULT_MAINTENANCE_INTERVAL = Duration.ofSeconds(1);
+    /** Default number of TTLs without a read a ref is still refreshed for: 3. */
+    public static final int DEFAULT_KEEP_WARM_TTLS = 3;
+    /** Default lead of the grace-ending warning: 1 hour. */
+    public static final Duration DEFAULT_GRACE_WARNING = Duration.ofHours(1);
 
     final Map<String, SecretProvider> providers = new LinkedHashMap<>();
     final Map<String, String> aliases = new LinkedHashMap<>();
@@ -209,6 +215,10 @@ public interface SecretsClient extends AutoCloseable {
     Ticker ticker = Ticker.system();
     Clock clock = Clock.systemUTC();
     Executor refreshExecutor;
+    java.util.concurrent.ScheduledExecutorService scheduler;
+    Duration maintenanceInterval = DEFAULT_MAINTENANCE_INTERVAL;
+    int keepWarmTtls = DEFAULT_KEEP_WARM_TTLS;
+    Duration graceWarning = DEFAULT_GRACE_WARNING;
     AuditSink auditSink;
     SecretsMetrics metrics = SecretsMetrics.none();
     RedactionIndex redactionIndex;
@@ -372,7 +382,7 @@ public interface SecretsClient extends AutoCloseable {
 
     /**
      * When to refresh in the background, as a fraction of the TTL (default 0.75), and the random
-     * spread subtracted from it (default 0.10) so processes started together do not refresh in
+     * spread subtracted from it (default 0.25: wider than a minute for a 5-minute TTL) so processes started together do not refresh in
      * step.
      */
     public Builder refreshAhead(double fraction, double jitter) {
@@ -458,6 +468,54 @@ public interface SecretsClient extends AutoCloseable {
       return this;
     }
 
+    /**
+     * Where the client's schedule runs: refresh without a reader, wiping at expiry, grace
+     * warnings, and the coarse clock of the hit path. Default: one daemon thread of the client's
+     * own, stopped on {@link #close()}; a given scheduler is not shut down by the client (its
+     * tasks are cancelled).
+     */
+    public Builder scheduler(java.util.concurrent.ScheduledExecutorService scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /**
+     * How often the schedule looks for refs to refresh, values to wipe and grace warnings to send;
+     * default 1 s. Between 1 ms and 1 minute.
+     */
+    public Builder maintenanceInterval(Duration interval) {
+      requirePositive(interval, "maintenanceInterval");
+      if (interval.compareTo(Duration.ofMillis(1)) < 0 || interval.compareTo(Duration.ofMinutes(1)) > 0) {
+        throw new IllegalArgumentException("maintenanceInterval must be between 1 ms and 1 minute");
+      }
+      this.maintenanceInterval = interval;
+      return this;
+    }
+
+    /**
+     * Refresh without a reader: a ref read (or passed to {@code warmUp}, or refreshed) within the
+     * last {@code ttls} TTLs is refreshed in the background ahead of its expiry, so the next reader
+     * gets a hit even after a quiet period; one not read for longer stops being refreshed and is
+     * wiped at its expiry. Default 3; 0 refreshes only on reads. At most 1,000.
+     */
+    public Builder keepWarm(int ttls) {
+      if (ttls < 0 || ttls > 1000) {
+        throw new IllegalArgumentException("keepWarm must be between 0 and 1000 TTLs");
+      }
+      this.keepWarmTtls = ttls;
+      return this;
+    }
+
+    /**
+     * How long before a previous version's grace window ends its listeners
+     * ({@link io.secretsdk.event.SecretChangeListener#onGraceEnding}) and the audit sink
+     * ({@code GRACE_ENDING}) are told; default 1 hour. Capped at the grace window itself.
+     */
+    public Builder graceWarning(Duration lead) {
+      this.graceWarning = requireNonNegative(lead, "graceWarning");
+      return this;
+    }
+
     /** Where audit events go; default JSON lines on the SLF4J logger {@code io.secretsdk.audit}. */
     public Builder auditSink(AuditSink sink) {
       this.auditSink = Objects.requireNonNull(sink, "auditSink");
@@ -529,7 +587,8 @@ public interface SecretsClient extends AutoCloseable {
           maxAttempts, initialBackoff, maxBackoff, maxRetryDuration, maximumSize, ticker, clock,
           refreshExecutor, auditSink, metrics,
           index, principal, justification,
-          fingerprintKey == null ? null : fingerprintKey.clone(), Secret::adopt));
+          fingerprintKey == null ? null : fingerprintKey.clone(), Secret::adopt, keepWarmTtls,
+          graceWarning, scheduler, maintenanceInterval));
     }
 
     private static String requireScheme(String scheme, String field) {

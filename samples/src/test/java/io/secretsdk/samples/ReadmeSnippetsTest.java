@@ -7,6 +7,9 @@ import io.secretsdk.Secret;
 import io.secretsdk.SecretRef;
 import io.secretsdk.SecretsClient;
 import io.secretsdk.provider.mem.MemSecretProvider;
+import io.secretsdk.event.GraceEndingEvent;
+import io.secretsdk.event.SecretChangeEvent;
+import io.secretsdk.event.SecretChangeListener;
 import io.secretsdk.rotation.RotationWebhook;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,6 +21,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -122,6 +128,64 @@ final class ReadmeSnippetsTest {
       System.out.println("replayed: " + webhook.handle(headers, body).status()); // 409
     }
     // snippet:rotation-webhook:end
+  }
+
+  @Test
+  void readme_keepWarmSnippet_matchesAndRuns() throws Exception {
+    assertThat(normalize(readmeSnippet("keep-warm"))).isEqualTo(normalize(sourceRegion("keep-warm")));
+    PrintStream original = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      keepWarm();
+    } finally {
+      System.setOut(original);
+    }
+    assertThat(captured.toString(StandardCharsets.UTF_8))
+        .contains("refreshed without a reader: version 2")
+        .contains("version 1 stops being resolvable in 59 min")
+        .doesNotContain("sk_test_");
+  }
+
+  private static void keepWarm() throws InterruptedException {
+    // snippet:keep-warm:start
+    MemSecretProvider mem = MemSecretProvider.create();
+    mem.put("payments/stripe", "sk_test_first_value");
+    AtomicLong nanos = new AtomicLong();                      // a test's clock
+    CountDownLatch rotated = new CountDownLatch(1);
+    CountDownLatch ending = new CountDownLatch(1);
+    try (SecretsClient client = SecretsClient.builder()
+            .provider(mem)
+            .ticker(nanos::get)
+            .defaultTtl(Duration.ofMinutes(5))
+            .keepWarm(3)                                      // the default: 3 TTLs without a read
+            .graceWarning(Duration.ofHours(1))                // the default
+            .maintenanceInterval(Duration.ofMillis(10))       // default 1 s
+            .build()) {
+      SecretRef ref = SecretRef.parse("mem://payments/stripe");
+      client.onChange(ref, new SecretChangeListener() {
+        @Override
+        public void onChange(SecretChangeEvent change) {
+          System.out.println("refreshed without a reader: version " + change.newVersion().orElse("?"));
+          rotated.countDown();
+        }
+
+        @Override
+        public void onGraceEnding(GraceEndingEvent grace) {
+          System.out.println("version " + grace.previous().orElse("?") + " stops being resolvable in "
+              + grace.timeLeft().toMinutes() + " min");
+          ending.countDown();
+        }
+      });
+      client.resolve(ref).close();
+
+      mem.put("payments/stripe", "sk_test_second_value");    // rotated at the source
+      nanos.addAndGet(Duration.ofMinutes(4).toNanos());       // past the refresh point, nobody reads
+      rotated.await(10, TimeUnit.SECONDS);
+      nanos.addAndGet(Duration.ofHours(23).plusMinutes(1).toNanos()); // an hour before the grace ends
+      ending.await(10, TimeUnit.SECONDS);
+    }
+    // snippet:keep-warm:end
   }
 
   private static void rotation() {

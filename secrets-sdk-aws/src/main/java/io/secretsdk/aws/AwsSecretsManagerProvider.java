@@ -2,6 +2,7 @@ package io.secretsdk.aws;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.secretsdk.InvalidSecretRefException;
 import io.secretsdk.SecretAccessDeniedException;
 import io.secretsdk.SecretException;
 import io.secretsdk.SecretRef;
@@ -9,10 +10,16 @@ import io.secretsdk.aws.internal.AwsErrors;
 import io.secretsdk.aws.internal.AwsRef;
 import io.secretsdk.aws.internal.JsonKeys;
 import io.secretsdk.aws.internal.RegionalClients;
+import io.secretsdk.aws.internal.SecretHistory;
+import io.secretsdk.aws.internal.StageRevocation;
+import io.secretsdk.aws.internal.StagedWrite;
 import io.secretsdk.internal.ProviderText;
 import io.secretsdk.spi.FetchContext;
 import io.secretsdk.spi.FetchOutcome;
 import io.secretsdk.spi.FetchResult;
+import io.secretsdk.spi.RevokeRequest;
+import io.secretsdk.spi.RevokeResult;
+import io.secretsdk.spi.SecretDescription;
 import io.secretsdk.spi.SecretProvider;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -99,6 +106,8 @@ public final class AwsSecretsManagerProvider implements SecretProvider {
   static final int MAX_PAGES = 50;
 
   private static final Logger LOG = LoggerFactory.getLogger(AwsSecretsManagerProvider.class);
+  /** A {@code SecretVersionIdType}: 32 to 64 characters; AWS's are UUIDs. */
+  private static final java.util.regex.Pattern VERSION_ID = java.util.regex.Pattern.compile("[A-Za-z0-9-]{32,64}");
 
   private final AwsSecretsManagerOptions options;
   private final RegionalClients clients;
@@ -410,6 +419,171 @@ public final class AwsSecretsManagerProvider implements SecretProvider {
         Arrays.fill(value, (byte) 0);
       }
     }
+  }
+
+  /**
+   * Writes {@code value} as the new {@code AWSCURRENT} version, with compare-and-set.
+   *
+   * <p>Three calls: {@code DescribeSecret} (the {@code AWSCURRENT} version must be
+   * {@code expectedVersion}, and no rotation may hold {@code AWSPENDING} on another version; else a
+   * conflict and nothing is written); {@code PutSecretValue} with a fresh UUID as
+   * {@code ClientRequestToken} (the new version id and the service's idempotency key) and
+   * {@code VersionStages=[AWSPENDING]}, so the value is stored but not served; then
+   * {@code UpdateSecretVersionStage} moving {@code AWSCURRENT} to it with
+   * {@code RemoveFromVersionId} = the version checked. Secrets Manager refuses that move when
+   * {@code AWSCURRENT} is no longer on that version, so the check and the switch are one atomic step
+   * at the service: a writer that got in between is never overwritten; this write fails with
+   * {@link io.secretsdk.SecretVersionConflictException} and its version is left with no label
+   * (deprecated). What the check cannot close: a rotation that starts between the check and the
+   * put loses its {@code AWSPENDING} label to this write (Secrets Manager moves the label), and its
+   * own finishing step then fails; re-run that rotation. Finally {@code AWSPENDING} is removed from
+   * the new version; {@code AWSPREVIOUS} is then on the version that was current.
+   *
+   * <p>With {@code #key}, the current version's JSON object is read, the key set to
+   * {@code value} (UTF-8 text) and the whole object written, checked against the version read.
+   * Without it, UTF-8 text is written as {@code SecretString}, other bytes as {@code SecretBinary}.
+   * The secret must exist ({@code CreateSecret} is not called).
+   *
+   * @param expectedVersion the {@code VersionId} the caller last saw as current; {@code null} for
+   *     no check (the switch is still refused if another writer gets in between)
+   * @return the new {@code VersionId}
+   * @throws io.secretsdk.SecretVersionConflictException if the current version is not
+   *     {@code expectedVersion}, a rotation is in progress, or another writer moved
+   *     {@code AWSCURRENT} during the write
+   * @throws InvalidSecretRefException if the ref pins a version or a stage, or has {@code #key} and
+   *     the current value is not a JSON object
+   * @throws io.secretsdk.SecretNotFoundException if the secret does not exist
+   * @throws SecretAccessDeniedException if a call is denied
+   * @throws io.secretsdk.ProviderUnavailableException on throttling, 5xx, I/O errors or timeouts
+   * @throws SecretException if the secret is scheduled for deletion
+   * @throws IllegalArgumentException if {@code expectedVersion} is not a version id, or a
+   *     {@code #key} value is not UTF-8
+   * @throws UnsupportedOperationException in agent mode (the agent is read-only)
+   * @throws IllegalStateException if the provider is closed
+   */
+  @Override
+  public String write(SecretRef ref, byte[] value, String expectedVersion) {
+    Objects.requireNonNull(value, "value");
+    AwsRef r = operable(ref, "write");
+    if (r.versionId().isPresent() || r.stage().isPresent()) {
+      throw new InvalidSecretRefException(ref, "a write cannot pin a version or stage; pass the expected"
+          + " version instead");
+    }
+    if (expectedVersion != null && !VERSION_ID.matcher(expectedVersion).matches()) {
+      throw new IllegalArgumentException("expectedVersion must be a Secrets Manager VersionId (32 to 64 letters,"
+          + " digits or '-')");
+    }
+    String region = r.region().orElseGet(clients::defaultRegion);
+    try {
+      return StagedWrite.write(clients.forRegion(region), r, value, expectedVersion);
+    } finally {
+      described.invalidate(region + '\u0000' + r.secretId());
+    }
+  }
+
+  /**
+   * Describes the secret from {@code DescribeSecret} and {@code ListSecretVersionIds} (deprecated
+   * versions included): versions newest first by {@code CreatedDate} with their stages
+   * ({@code AWSCURRENT}, {@code AWSPREVIOUS}, {@code AWSPENDING}, custom labels); a version without
+   * a stage is {@code DISABLED} (deprecated), and every version is {@code DISABLED} while the secret
+   * is scheduled for deletion ({@code aws.deletedDate}). Metadata: ARN, name, region, description,
+   * KMS key, dates, rotation ({@code rotation.enabled}, {@code rotation.automaticallyAfterDays},
+   * {@code rotation.scheduleExpression}, {@code rotation.nextRotationDate}, ...) and
+   * {@code tag.<key>}, every string shown through {@link ProviderText#shown}.
+   *
+   * @throws InvalidSecretRefException if the ref pins a version or stage, or is not a valid ref
+   * @throws io.secretsdk.SecretNotFoundException if the secret does not exist
+   * @throws SecretAccessDeniedException if a call is denied
+   * @throws io.secretsdk.ProviderUnavailableException on throttling, 5xx, I/O errors or timeouts
+   * @throws UnsupportedOperationException in agent mode
+   * @throws IllegalStateException if the provider is closed
+   */
+  @Override
+  public SecretDescription describe(SecretRef ref) {
+    AwsRef r = operable(ref, "describe");
+    if (r.versionId().isPresent() || r.stage().isPresent()) {
+      throw new InvalidSecretRefException(ref, "describe covers every version; drop versionId and stage");
+    }
+    String region = r.region().orElseGet(clients::defaultRegion);
+    return SecretHistory.describe(clients.forRegion(region), r, region);
+  }
+
+  /**
+   * Revokes at the source.
+   * <ul>
+   *   <li>{@link RevokeRequest.Mode#DISABLE}: every staging label comes off the version (the
+   *       request's, else the ref's {@code versionId} or {@code stage}, else {@code AWSCURRENT}'s)
+   *       with {@code UpdateSecretVersionStage}. Revoking the current version first moves
+   *       {@code AWSCURRENT} to the {@code AWSPREVIOUS} version (refused, with nothing changed, when
+   *       there is none); Secrets Manager then puts {@code AWSPREVIOUS} on the revoked version, and
+   *       that label is removed too. The result lists each call. The version is then deprecated: no
+   *       stage resolves to it, but {@code GetSecretValue} by its {@code VersionId} still returns it
+   *       until Secrets Manager deletes deprecated versions; schedule deletion to stop that.
+   *   <li>{@link RevokeRequest.Mode#SCHEDULE_DELETION}: {@code DeleteSecret} of the whole secret
+   *       with {@code RecoveryWindowInDays} (the request's window, whole days 7 to 30; 30 by
+   *       default); nothing is served from then on and {@code RestoreSecret} undoes it within the
+   *       window.
+   *   <li>{@link RevokeRequest.Mode#DESTROY}: unsupported. Secrets Manager cannot destroy one
+   *       version; its only permanent deletion ({@code ForceDeleteWithoutRecovery}) removes the whole
+   *       secret with every version and no way back, which an operator should ask for explicitly in
+   *       the AWS console or CLI rather than through a mode named for one version.
+   * </ul>
+   *
+   * @throws IllegalArgumentException if the version is not a version id or differs from the ref's,
+   *     the recovery window is not 7 to 30 whole days, or a version is named for a deletion
+   * @throws io.secretsdk.SecretNotFoundException if the secret or version does not exist
+   * @throws SecretAccessDeniedException if a call is denied (the message says which steps were done)
+   * @throws io.secretsdk.ProviderUnavailableException on transient failures (likewise)
+   * @throws SecretException if the current version has no {@code AWSPREVIOUS} version to fall back
+   *     to, or the secret is already scheduled for deletion (for {@code DISABLE})
+   * @throws UnsupportedOperationException for {@code DESTROY}, or in agent mode
+   * @throws IllegalStateException if the provider is closed
+   */
+  @Override
+  public RevokeResult revoke(SecretRef ref, RevokeRequest request) {
+    Objects.requireNonNull(request, "request");
+    AwsRef r = operable(ref, "revoke");
+    String version = request.targetVersion().orElse(null);
+    if (version != null && !VERSION_ID.matcher(version).matches()) {
+      throw new IllegalArgumentException("the version to revoke must be a Secrets Manager VersionId (32 to 64"
+          + " letters, digits or '-')");
+    }
+    if (version != null && r.versionId().isPresent() && !version.equals(r.versionId().get())) {
+      throw new IllegalArgumentException("the request names another version than the ref's versionId");
+    }
+    String region = r.region().orElseGet(clients::defaultRegion);
+    try {
+      switch (request.mode()) {
+        case DESTROY:
+          throw new UnsupportedOperationException("AWS Secrets Manager cannot destroy one version; revoke with"
+              + " DISABLE (remove its staging labels) or SCHEDULE_DELETION (DeleteSecret with a 7-30 day recovery"
+              + " window); permanent deletion of the whole secret (ForceDeleteWithoutRecovery) is left to the AWS"
+              + " console or CLI");
+        case SCHEDULE_DELETION:
+          if (version != null || r.versionId().isPresent() || r.stage().isPresent()) {
+            throw new IllegalArgumentException("AWS Secrets Manager deletes a whole secret, not one version;"
+                + " name no version or stage to schedule deletion");
+          }
+          StageRevocation.recoveryDays(request.recoveryWindow());
+          return StageRevocation.scheduleDeletion(clients.forRegion(region), r, request.recoveryWindow());
+        default:
+          return StageRevocation.disable(clients.forRegion(region), r, version);
+      }
+    } finally {
+      described.invalidate(region + '\u0000' + r.secretId());
+    }
+  }
+
+  /** The parsed ref, for an operation the agent cannot do. */
+  private AwsRef operable(SecretRef ref, String operation) {
+    Objects.requireNonNull(ref, "ref");
+    AwsRef r = AwsRef.parse(ref);
+    if (agent != null) {
+      throw new UnsupportedOperationException("AWS Secrets Manager " + operation + " is not available in agent"
+          + " mode: the Secrets Manager Agent only reads (GetSecretValue); use a provider without an agent"
+          + " address for operator commands");
+    }
+    return r;
   }
 
   /** Closes every SDK client and the credentials providers this provider created. Idempotent. */

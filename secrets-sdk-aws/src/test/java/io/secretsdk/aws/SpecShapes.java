@@ -16,7 +16,8 @@ final class SpecShapes {
     return example("DescribeSecret");
   }
 
-  private static ObjectNode example(String operation) {
+  /** A copy of the first documented output of {@code operation} (skips the test when absent). */
+  static ObjectNode example(String operation) {
     return (ObjectNode) Specs.require("botocore/examples-1.json").path("examples").path(operation)
         .get(0).get("output").deepCopy();
   }

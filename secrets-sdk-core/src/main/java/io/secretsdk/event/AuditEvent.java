@@ -27,7 +27,12 @@ public final class AuditEvent {
     /** Cached material was dropped on request. */
     INVALIDATED,
     /** Cached material was dropped and the ref revoked. */
-    REVOKED
+    REVOKED,
+    /**
+     * A previous version's rotation grace window ends soon ({@link #graceEndsAt()}); after it, the
+     * version is no longer resolvable.
+     */
+    GRACE_ENDING
   }
 
   /** How it ended. */
@@ -59,6 +64,7 @@ public final class AuditEvent {
   private final Boolean cacheHit;
   private final String errorType;
   private final String fingerprint;
+  private final Instant graceEndsAt;
 
   private AuditEvent(Builder b) {
     this.type = b.type;
@@ -74,6 +80,7 @@ public final class AuditEvent {
     this.cacheHit = b.cacheHit;
     this.errorType = b.errorType;
     this.fingerprint = b.fingerprint;
+    this.graceEndsAt = b.graceEndsAt;
   }
 
   /** Starts an event of {@code type} about {@code ref}. */
@@ -146,6 +153,11 @@ public final class AuditEvent {
     return Optional.ofNullable(fingerprint);
   }
 
+  /** For {@link Type#GRACE_ENDING}: when the version's grace window ends. */
+  public Optional<Instant> graceEndsAt() {
+    return Optional.ofNullable(graceEndsAt);
+  }
+
   @Override
   public String toString() {
     return "AuditEvent[" + type + " " + outcome + " ref=" + ref + ", version=" + version
@@ -167,6 +179,7 @@ public final class AuditEvent {
     private Boolean cacheHit;
     private String errorType;
     private String fingerprint;
+    private Instant graceEndsAt;
 
     private Builder(Type type, SecretRef ref) {
       this.type = Objects.requireNonNull(type, "type");
@@ -231,6 +244,12 @@ public final class AuditEvent {
     /** The keyed fingerprint of the value, hex. */
     public Builder fingerprint(String fingerprint) {
       this.fingerprint = fingerprint;
+      return this;
+    }
+
+    /** For {@link Type#GRACE_ENDING}: when the version's grace window ends. */
+    public Builder graceEndsAt(Instant graceEndsAt) {
+      this.graceEndsAt = graceEndsAt;
       return this;
     }
 

@@ -13,4 +13,11 @@ public interface SecretChangeListener {
 
   /** Handles one change. */
   void onChange(SecretChangeEvent event);
+
+  /**
+   * Called once per previous version, ahead of the end of its rotation grace window (one hour
+   * before by default): after the window that version is no longer resolvable, so consumers
+   * still using it must switch. The default does nothing.
+   */
+  default void onGraceEnding(GraceEndingEvent event) {}
 }

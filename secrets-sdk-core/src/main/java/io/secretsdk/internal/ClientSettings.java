@@ -41,6 +41,10 @@ public final class ClientSettings {
   final String justification;
   final byte[] fingerprintKey;
   final SecretMaker secretMaker;
+  final int keepWarmTtls;
+  final Duration graceWarning;
+  final java.util.concurrent.ScheduledExecutorService scheduler;
+  final Duration maintenanceInterval;
 
   /** Called by the builder only, with arguments it has already validated. */
   @SuppressWarnings("ParameterNumber")
@@ -51,7 +55,9 @@ public final class ClientSettings {
       Duration maxRetryDuration, long maximumSize, Ticker ticker, Clock clock,
       Executor refreshExecutor, AuditSink auditSink, SecretsMetrics metrics,
       RedactionIndex redactionIndex, String principal,
-      String justification, byte[] fingerprintKey, SecretMaker secretMaker) {
+      String justification, byte[] fingerprintKey, SecretMaker secretMaker, int keepWarmTtls,
+      Duration graceWarning, java.util.concurrent.ScheduledExecutorService scheduler,
+      Duration maintenanceInterval) {
     this.providers = providers;
     this.aliases = aliases;
     this.registry = registry;
@@ -78,5 +84,9 @@ public final class ClientSettings {
     this.justification = justification;
     this.fingerprintKey = fingerprintKey;
     this.secretMaker = java.util.Objects.requireNonNull(secretMaker, "secretMaker");
+    this.keepWarmTtls = keepWarmTtls;
+    this.graceWarning = graceWarning;
+    this.scheduler = scheduler;
+    this.maintenanceInterval = maintenanceInterval;
   }
 }

@@ -3,8 +3,6 @@ package io.secretsdk.internal;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
 import io.secretsdk.InvalidSecretRefException;
 import io.secretsdk.PolicyViolationException;
 import io.secretsdk.ProviderUnavailableException;
@@ -18,24 +16,18 @@ import io.secretsdk.SecretRef;
 import io.secretsdk.SecretsClient;
 import io.secretsdk.config.RegistryEntry;
 import io.secretsdk.event.AuditEvent;
-import io.secretsdk.event.AuditSink;
+import io.secretsdk.event.GraceEndingEvent;
 import io.secretsdk.event.SecretChangeEvent;
 import io.secretsdk.event.SecretChangeListener;
 import io.secretsdk.spi.FetchContext;
 import io.secretsdk.spi.FetchResult;
 import io.secretsdk.spi.SecretProvider;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -44,16 +36,15 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * The resolve engine behind {@link SecretsClient}.
@@ -85,7 +76,6 @@ import org.slf4j.MDC;
  */
 public final class DefaultSecretsClient implements SecretsClient {
   private static final Logger log = LoggerFactory.getLogger(DefaultSecretsClient.class);
-  private static final String[] CORRELATION_KEYS = {"correlationId", "correlation_id", "traceId"};
   private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
 
   private final ClientSettings s;
@@ -94,13 +84,20 @@ public final class DefaultSecretsClient implements SecretsClient {
   private final Map<SecretRef, List<SecretChangeListener>> listeners = new ConcurrentHashMap<>();
   private final Map<SecretRef, Duration> registryCaps;
   private final Map<SecretRef, RegistryEntry> registryByRef;
+  /** Refs the policy allowed, so a hit does not match patterns again; bounded. */
+  private final Map<SecretRef, Boolean> allowedRefs = new ConcurrentHashMap<>();
+  private static final int MAX_ALLOWED_REFS = 10_000;
   private final Executor refreshExecutor;
   private final ExecutorService ownedExecutor;
-  private final AuditSink audit;
+  private final ScheduledExecutorService scheduler;
+  private final ScheduledExecutorService ownedScheduler;
+  private final EngineClock clock;
+  private final RotationKeeper keeper;
+  private final Loader loader;
+  private final Auditor audit;
+  private final Maintenance maintenance;
   private final boolean staleAllowed;
   private final long capNanos;
-  private final String host;
-  private final long pid;
   /** Bumped by invalidate/revoke/close: a fetch that started before a bump is never cached. */
   private final Generations generations = new Generations();
   private volatile boolean closed;
@@ -122,22 +119,25 @@ public final class DefaultSecretsClient implements SecretsClient {
       }
     }
     this.registryByRef = Map.copyOf(byRef);
-    this.audit = settings.auditSink != null ? settings.auditSink : new Slf4jAuditSink();
-    this.host = hostName();
-    this.pid = ProcessHandle.current().pid();
+    this.audit = new Auditor(settings);
+    this.clock = new EngineClock(settings.ticker);
+    this.keeper = new RotationKeeper(settings.rotationGrace.toNanos(),
+        settings.graceWarning.toNanos());
+    this.loader = new Loader(settings, () -> closed);
+    int clientId = CLIENT_IDS.incrementAndGet();
     if (settings.refreshExecutor != null) {
       this.refreshExecutor = settings.refreshExecutor;
       this.ownedExecutor = null;
     } else {
       ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS,
-          new LinkedBlockingQueue<>(), daemonThreads("secrets-sdk-refresh-" + CLIENT_IDS.incrementAndGet()));
+          new LinkedBlockingQueue<>(), daemonThreads("secrets-sdk-refresh-" + clientId));
       pool.allowCoreThreadTimeOut(true);
       this.ownedExecutor = pool;
       this.refreshExecutor = pool;
     }
     this.cache = Caffeine.newBuilder()
         .maximumSize(settings.maximumSize)
-        .ticker(settings.ticker::read)
+        .ticker(clock::forHit)
         .executor(Runnable::run)
         // The engine checks each entry's own expiry on every hit; Caffeine only evicts what can no
         // longer be served (the longest possible TTL plus the stale window). Per-entry expiry in
@@ -152,6 +152,21 @@ public final class DefaultSecretsClient implements SecretsClient {
         })
         .build();
     settings.metrics.bindCacheSize(cache::estimatedSize);
+    if (settings.scheduler != null) {
+      this.scheduler = settings.scheduler;
+      this.ownedScheduler = null;
+    } else {
+      ScheduledThreadPoolExecutor owned = new ScheduledThreadPoolExecutor(1,
+          daemonThreads("secrets-sdk-maintenance-" + clientId));
+      owned.setRemoveOnCancelPolicy(true);
+      owned.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+      this.ownedScheduler = owned;
+      this.scheduler = owned;
+    }
+    this.maintenance = new Maintenance(cache, clock, keeper, settings.keepWarmTtls,
+        this::scheduleRefresh, this::warnGraceEnding);
+    clock.start(scheduler);
+    maintenance.start(scheduler, settings.maintenanceInterval.toNanos());
   }
 
   // ---------------------------------------------------------------- resolve
@@ -188,7 +203,7 @@ public final class DefaultSecretsClient implements SecretsClient {
     try {
       s.policy.check(entry, s.environment);
     } catch (PolicyViolationException denied) {
-      audit(AuditEvent.Type.DENIED, target, AuditEvent.Outcome.DENIED, null, null, denied);
+      audit.record(AuditEvent.Type.DENIED, target, AuditEvent.Outcome.DENIED, null, null, denied);
       s.metrics.resolved(target.scheme(), false, "denied");
       throw denied;
     }
@@ -222,18 +237,15 @@ public final class DefaultSecretsClient implements SecretsClient {
     SecretRef target = route(ref);
     checkPolicy(null, ref, target);
     List<Secret> all = new ArrayList<>();
-    all.add(resolveChecked(target));
-    CacheEntry e = cache.getIfPresent(target);
-    if (e != null && !e.isNegative()) {
-      long now = s.ticker.read();
-      long grace = s.rotationGrace.toNanos();
-      for (CacheEntry.Retired r : e.previous) {
-        if (now - r.retiredAt < grace) {
-          byte[] copy = r.value.copyOrNull();
-          if (copy != null) {
-            all.add(toSecret(target, r.value, copy));
-          }
-        }
+    Secret current = resolveChecked(target);
+    all.add(current);
+    for (CachedValue previous : keeper.live(target, clock.now())) {
+      byte[] copy = previous.copyOrNull();
+      if (copy != null && !(previous.version != null
+          && previous.version.equals(current.version().orElse(null)))) {
+        all.add(toSecret(target, previous, copy));
+      } else if (copy != null) {
+        Arrays.fill(copy, (byte) 0);
       }
     }
     return List.copyOf(all);
@@ -256,6 +268,11 @@ public final class DefaultSecretsClient implements SecretsClient {
       try {
         SecretRef target = route(ref);
         checkPolicy(null, ref, target);
+        SecretException backingOff = backingOff(target);
+        if (backingOff != null) {
+          failures.put(ref, backingOff); // no provider call before the backoff ends
+          continue;
+        }
         byScheme.computeIfAbsent(target.scheme(), k -> new ArrayList<>()).add(target);
       } catch (SecretException e) {
         failures.put(ref, e);
@@ -293,14 +310,14 @@ public final class DefaultSecretsClient implements SecretsClient {
         }
         if (outcome.failure().isPresent()) {
           SecretException failure = ExceptionExit.scrub(outcome.failure().get());
-          rememberFailure(ref, failure, startEpoch);
-          audit(AuditEvent.Type.REFRESH, ref, Failures.outcomeOf(failure), null, null, failure);
+          rememberOutcome(ref, failure, startEpoch);
+          audit.record(AuditEvent.Type.REFRESH, ref, Failures.outcomeOf(failure), null, null, failure);
           failures.put(ref, failure);
           continue;
         }
         try {
-          Installed installed = install(ref, outcome.result().get(), startEpoch, null);
-          audit(AuditEvent.Type.REFRESH, ref, AuditEvent.Outcome.SUCCESS, installed.entry.current, null, null);
+          Installed installed = install(ref, outcome.result().get(), startEpoch, null, false, true);
+          audit.record(AuditEvent.Type.REFRESH, ref, AuditEvent.Outcome.SUCCESS, installed.entry.current, null, null);
           afterInstall(ref, installed);
           if (!installed.cached) {
             installed.entry.current.wipe();
@@ -316,16 +333,16 @@ public final class DefaultSecretsClient implements SecretsClient {
   /** Fetches and caches one ref of a batch, recording its failure. */
   private void warmOne(SecretRef ref, long startGeneration, Map<SecretRef, SecretException> failures) {
     try {
-      FetchResult result = fetchWithRetry(ref, false);
-      Installed installed = install(ref, result, startGeneration, null);
-      audit(AuditEvent.Type.REFRESH, ref, AuditEvent.Outcome.SUCCESS, installed.entry.current, null, null);
+      FetchResult result = loader.fetch(ref, fetchContext());
+      Installed installed = install(ref, result, startGeneration, null, false, true);
+      audit.record(AuditEvent.Type.REFRESH, ref, AuditEvent.Outcome.SUCCESS, installed.entry.current, null, null);
       afterInstall(ref, installed);
       if (!installed.cached) {
         installed.entry.current.wipe();
       }
     } catch (SecretException failure) {
-      rememberFailure(ref, failure, startGeneration);
-      audit(AuditEvent.Type.REFRESH, ref, Failures.outcomeOf(failure), null, null, failure);
+      rememberOutcome(ref, failure, startGeneration);
+      audit.record(AuditEvent.Type.REFRESH, ref, Failures.outcomeOf(failure), null, null, failure);
       failures.put(ref, failure);
     }
   }
@@ -343,12 +360,18 @@ public final class DefaultSecretsClient implements SecretsClient {
     ensureOpen();
     SecretRef target = route(ref);
     checkPolicy(null, ref, target);
+    SecretException backingOff = backingOff(target);
+    if (backingOff != null) {
+      audit.record(AuditEvent.Type.REFRESH, target, Failures.outcomeOf(backingOff), null, null,
+          backingOff);
+      throw backingOff;
+    }
     long startEpoch = generations.of(target);
     try {
-      FetchResult result = fetchWithRetry(target, true);
-      Installed installed = install(target, result, startEpoch, null, true);
+      FetchResult result = loader.fetch(target, fetchContext().asRefresh());
+      Installed installed = install(target, result, startEpoch, null, true, true);
       byte[] copy = installed.callerCopy;
-      audit(AuditEvent.Type.REFRESH, target, AuditEvent.Outcome.SUCCESS, installed.entry.current, null, null);
+      audit.record(AuditEvent.Type.REFRESH, target, AuditEvent.Outcome.SUCCESS, installed.entry.current, null, null);
       afterInstall(target, installed);
       if (!installed.cached) {
         installed.entry.current.wipe();
@@ -359,8 +382,8 @@ public final class DefaultSecretsClient implements SecretsClient {
       return toSecret(target, installed.entry.current, copy);
     } catch (SecretException e) {
       s.metrics.refreshFailed(target.scheme());
-      audit(AuditEvent.Type.REFRESH, target, Failures.outcomeOf(e), null, null, e);
-      rememberFailure(target, e, startEpoch);
+      audit.record(AuditEvent.Type.REFRESH, target, Failures.outcomeOf(e), null, null, e);
+      rememberOutcome(target, e, startEpoch);
       throw e;
     }
   }
@@ -378,7 +401,7 @@ public final class DefaultSecretsClient implements SecretsClient {
     SecretRef target = route(ref);
     generations.bump(target);
     dropAndWipe(target);
-    audit(AuditEvent.Type.INVALIDATED, target, AuditEvent.Outcome.SUCCESS, null, null, null);
+    audit.record(AuditEvent.Type.INVALIDATED, target, AuditEvent.Outcome.SUCCESS, null, null, null);
   }
 
   @Override
@@ -396,7 +419,7 @@ public final class DefaultSecretsClient implements SecretsClient {
     dropAndWipe(target);
     // a revoked value stays masked: copies handed out before may still reach a log line, and the
     // index bounds its own memory (RedactionOptions)
-    audit(AuditEvent.Type.REVOKED, target, AuditEvent.Outcome.SUCCESS, null, null, null);
+    audit.record(AuditEvent.Type.REVOKED, target, AuditEvent.Outcome.SUCCESS, null, null, null);
   }
 
   @Override
@@ -430,6 +453,11 @@ public final class DefaultSecretsClient implements SecretsClient {
     }
     closed = true;
     generations.bumpAll();
+    maintenance.stop();
+    clock.stop();
+    if (ownedScheduler != null) {
+      ownedScheduler.shutdownNow();
+    }
     if (ownedExecutor != null) {
       ownedExecutor.shutdownNow();
       try {
@@ -445,6 +473,16 @@ public final class DefaultSecretsClient implements SecretsClient {
     }
     cache.invalidateAll();
     cache.cleanUp();
+    keeper.dropAll();
+    if (ownedScheduler != null) {
+      try {
+        if (!ownedScheduler.awaitTermination(10, TimeUnit.SECONDS)) {
+          log.warn("secrets-sdk maintenance thread did not stop within 10 s");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     for (SecretProvider p : s.providers.values()) {
       try {
         p.close();
@@ -473,19 +511,46 @@ public final class DefaultSecretsClient implements SecretsClient {
     if (removed != null) {
       removed.wipeAll();
     }
+    keeper.drop(ref);
+  }
+
+  /** Runs one maintenance pass now, for tests in this package that move a fake ticker. */
+  void runMaintenanceForTest() {
+    maintenance.runOnce();
+  }
+
+  /** Hands a grace-ending warning to the ref's listeners and the audit sink. */
+  private void warnGraceEnding(RotationKeeper.GraceWarning w) {
+    java.time.Instant endsAt = s.clock.instant().plusNanos(w.nanosLeft());
+    audit.graceEnding(w.ref(), w.version(), endsAt);
+    List<SecretChangeListener> subscribed = listeners.get(w.ref());
+    if (subscribed == null) {
+      return;
+    }
+    CacheEntry e = cache.getIfPresent(w.ref());
+    String current = e != null && !e.isNegative() ? e.current.version : w.successor();
+    GraceEndingEvent event = new GraceEndingEvent(w.ref(), w.version(), current, endsAt,
+        Duration.ofNanos(Math.max(0, w.nanosLeft())));
+    for (SecretChangeListener l : subscribed) {
+      try {
+        l.onGraceEnding(event);
+      } catch (RuntimeException ex) {
+        log.warn("a change listener for {} threw {}", w.ref(), ex.getClass().getName());
+      }
+    }
   }
 
   // ---------------------------------------------------------------- engine
 
   private Secret resolveChecked(SecretRef ref) {
     for (int attempt = 0; attempt < 3; attempt++) {
-      long now = s.ticker.read();
+      long now = clock.forHit();
       CacheEntry e = cache.getIfPresent(ref);
       if (e != null) {
         if (e.isNegative()) {
           if (now < e.evictAt) {
             SecretException copy = Failures.copyFor(e.failure);
-            auditResolve(ref, Failures.outcomeOf(copy), null, true, copy);
+            audit.resolve(ref, Failures.outcomeOf(copy), null, true, copy);
             throw copy;
           }
         } else if (now < e.expiresAt
@@ -499,11 +564,12 @@ public final class DefaultSecretsClient implements SecretsClient {
           }
           byte[] copy = e.current.copyOrNull();
           if (copy != null) {
+            e.markRead(now);
             if (now >= e.refreshAt && now >= e.nextRefreshAttempt) {
               scheduleRefresh(ref, e);
             }
             if (audit.isEnabled(AuditEvent.Type.RESOLVE, true)) {
-              audit(AuditEvent.Type.RESOLVE, ref, AuditEvent.Outcome.SUCCESS, e.current, true, null);
+              audit.record(AuditEvent.Type.RESOLVE, ref, AuditEvent.Outcome.SUCCESS, e.current, true, null);
             }
             s.metrics.resolved(ref.scheme(), true, "success");
             return toSecret(ref, e.current, copy);
@@ -534,7 +600,7 @@ public final class DefaultSecretsClient implements SecretsClient {
         SecretException failure = ee.getCause() instanceof SecretException
             ? Failures.copyFor((SecretException) ee.getCause())
             : new ProviderUnavailableException(ref, "loading " + ref + " failed");
-        auditResolve(ref, Failures.outcomeOf(failure), null, false, failure);
+        audit.resolve(ref, Failures.outcomeOf(failure), null, false, failure);
         throw failure;
       }
       Secret joined = serve(ref, e, false);
@@ -550,7 +616,7 @@ public final class DefaultSecretsClient implements SecretsClient {
     }
     try {
       CacheEntry now = cache.getIfPresent(ref);
-      long t = s.ticker.read();
+      long t = clock.now();
       if (now != null && now != seen && !now.isNegative() && t < now.expiresAt) {
         mine.complete(now);
         return serve(ref, now, true);
@@ -558,8 +624,8 @@ public final class DefaultSecretsClient implements SecretsClient {
       CacheEntry previous = now != null ? now : seen;
       long startEpoch = generations.of(ref);
       try {
-        FetchResult result = fetchWithRetry(ref, false);
-        Installed installed = install(ref, result, startEpoch, previous, true);
+        FetchResult result = loader.fetch(ref, fetchContext());
+        Installed installed = install(ref, result, startEpoch, previous, true, true);
         mine.complete(installed.entry);
         afterInstall(ref, installed);
         // the leader serves the copy it took before publishing: a concurrent eviction or newer
@@ -571,10 +637,10 @@ public final class DefaultSecretsClient implements SecretsClient {
         return secret;
       } catch (ProviderUnavailableException unavailable) {
         // stale-if-error: a value still inside its TTL or allowed stale window is served
-        if (previous != null && !previous.isNegative() && s.ticker.read() < previous.evictAt
+        if (previous != null && !previous.isNegative() && clock.now() < previous.evictAt
             && !previous.current.isWiped()) {
           // served stale, and no other provider call for this ref before the backoff ends
-          previous.nextRefreshAttempt = s.ticker.read() + missBackoffNanos(1);
+          previous.nextRefreshAttempt = clock.now() + missBackoffNanos(1);
           mine.complete(previous);
           s.metrics.refreshFailed(ref.scheme());
           return serve(ref, previous, false);
@@ -584,12 +650,12 @@ public final class DefaultSecretsClient implements SecretsClient {
         }
         backOffMiss(ref, unavailable, startEpoch, previous);
         mine.completeExceptionally(unavailable);
-        auditResolve(ref, AuditEvent.Outcome.UNAVAILABLE, null, false, unavailable);
+        audit.resolve(ref, AuditEvent.Outcome.UNAVAILABLE, null, false, unavailable);
         throw unavailable;
       } catch (SecretException failure) {
         rememberFailure(ref, failure, startEpoch);
         mine.completeExceptionally(failure);
-        auditResolve(ref, Failures.outcomeOf(failure), null, false, failure);
+        audit.resolve(ref, Failures.outcomeOf(failure), null, false, failure);
         throw failure;
       }
     } catch (RuntimeException | Error e) {
@@ -614,7 +680,7 @@ public final class DefaultSecretsClient implements SecretsClient {
   private Secret serve(SecretRef ref, CacheEntry e, boolean hit) {
     if (e.isNegative()) {
       SecretException copy = Failures.copyFor(e.failure);
-      auditResolve(ref, Failures.outcomeOf(copy), null, hit, copy);
+      audit.resolve(ref, Failures.outcomeOf(copy), null, hit, copy);
       throw copy;
     }
     return serveCopy(ref, e, e.current.copyOrNull(), hit);
@@ -625,11 +691,11 @@ public final class DefaultSecretsClient implements SecretsClient {
     if (copy == null) {
       return null;
     }
-    boolean stale = s.ticker.read() >= e.expiresAt;
+    boolean stale = clock.now() >= e.expiresAt;
     if (stale) {
       s.metrics.staleServed(ref.scheme());
     }
-    auditResolve(ref, stale ? AuditEvent.Outcome.STALE : AuditEvent.Outcome.SUCCESS, e.current, hit, null);
+    audit.resolve(ref, stale ? AuditEvent.Outcome.STALE : AuditEvent.Outcome.SUCCESS, e.current, hit, null);
     return toSecret(ref, e.current, copy);
   }
 
@@ -651,16 +717,16 @@ public final class DefaultSecretsClient implements SecretsClient {
       if (closed) {
         return;
       }
-      FetchResult result = fetchWithRetry(ref, true);
-      Installed installed = install(ref, result, startEpoch, e);
-      audit(AuditEvent.Type.REFRESH, ref, AuditEvent.Outcome.SUCCESS, installed.entry.current, null, null);
+      FetchResult result = loader.fetch(ref, fetchContext().asRefresh());
+      Installed installed = install(ref, result, startEpoch, e, false, false);
+      audit.record(AuditEvent.Type.REFRESH, ref, AuditEvent.Outcome.SUCCESS, installed.entry.current, null, null);
       afterInstall(ref, installed);
     } catch (ProviderUnavailableException unavailable) {
       s.metrics.refreshFailed(ref.scheme());
       backOffRefresh(e);
-      audit(AuditEvent.Type.REFRESH, ref, AuditEvent.Outcome.UNAVAILABLE, e.current, null, unavailable);
+      audit.record(AuditEvent.Type.REFRESH, ref, AuditEvent.Outcome.UNAVAILABLE, e.current, null, unavailable);
     } catch (SecretException failure) {
-      audit(AuditEvent.Type.REFRESH, ref, Failures.outcomeOf(failure), e.current, null, failure);
+      audit.record(AuditEvent.Type.REFRESH, ref, Failures.outcomeOf(failure), e.current, null, failure);
       if (isGoneOrForbidden(failure)) {
         // the provider says the secret is gone or forbidden: stop serving it
         rememberFailure(ref, failure, startEpoch);
@@ -683,7 +749,7 @@ public final class DefaultSecretsClient implements SecretsClient {
    * validity has passed (at least the initial backoff): at most one provider call per interval.
    */
   private void backOffRefresh(CacheEntry e) {
-    long now = s.ticker.read();
+    long now = clock.now();
     e.nextRefreshAttempt = now + Math.max(s.initialBackoff.toNanos(), (e.expiresAt - now) / 4);
   }
 
@@ -719,14 +785,14 @@ public final class DefaultSecretsClient implements SecretsClient {
       return;
     }
     boolean replacesValue = isGoneOrForbidden(failure);
-    long now = s.ticker.read();
+    long now = clock.now();
     CacheEntry[] replaced = new CacheEntry[1];
     cache.asMap().compute(ref, (k, cur) -> {
       if (generations.of(ref) != startEpoch && cur != null) {
         return cur;
       }
-      if (cur != null && !cur.isNegative() && !replacesValue) {
-        return cur;
+      if (cur != null && !cur.isNegative() && !replacesValue && now < cur.evictAt) {
+        return cur; // a servable value outlives a bad answer; an expired one does not
       }
       replaced[0] = cur;
       if (s.negativeTtl.isZero()) {
@@ -737,6 +803,35 @@ public final class DefaultSecretsClient implements SecretsClient {
     if (replaced[0] != null) {
       replaced[0].wipeAll();
     }
+    if (replacesValue && generations.of(ref) == startEpoch) {
+      keeper.drop(ref); // gone or forbidden at the source: no version of it is served any more
+    }
+  }
+
+  /**
+   * A copy of the transient failure {@code ref} is backing off from, or null when it may call its
+   * provider: explicit fetches honour the backoff too, so no sequence of calls makes more than
+   * one provider call per ref per backoff interval.
+   */
+  private SecretException backingOff(SecretRef ref) {
+    CacheEntry e = cache.getIfPresent(ref);
+    if (e != null && e.isNegative() && e.failure instanceof ProviderUnavailableException
+        && clock.now() < e.evictAt) {
+      return Failures.copyFor(e.failure);
+    }
+    return null;
+  }
+
+  /**
+   * Remembers the failure of an explicit fetch ({@code refresh}, {@code warmUp}): transient ones
+   * back the ref off when nothing servable is cached, the others as {@link #rememberFailure}.
+   */
+  private void rememberOutcome(SecretRef ref, SecretException failure, long startEpoch) {
+    if (failure instanceof ProviderUnavailableException) {
+      backOffMiss(ref, (ProviderUnavailableException) failure, startEpoch, cache.getIfPresent(ref));
+    } else {
+      rememberFailure(ref, failure, startEpoch);
+    }
   }
 
   /**
@@ -746,14 +841,20 @@ public final class DefaultSecretsClient implements SecretsClient {
   private void backOffMiss(SecretRef ref, ProviderUnavailableException failure, long startEpoch,
       CacheEntry previous) {
     int failures = previous != null && previous.isNegative() ? previous.failures + 1 : 1;
-    long now = s.ticker.read();
+    long now = clock.now();
     long until = now + missBackoffNanos(failures);
+    CacheEntry[] replaced = new CacheEntry[1];
     cache.asMap().compute(ref, (k, cur) -> {
-      if (generations.of(ref) != startEpoch || (cur != null && !cur.isNegative())) {
+      if (generations.of(ref) != startEpoch
+          || (cur != null && !cur.isNegative() && now < cur.evictAt)) {
         return cur;
       }
+      replaced[0] = cur;
       return CacheEntry.negative(failure, now, until, failures);
     });
+    if (replaced[0] != null) {
+      replaced[0].wipeAll(); // an expired value nothing may serve any more
+    }
   }
 
   /** The result of {@link #install}: the new entry and what it replaced. */
@@ -777,15 +878,14 @@ public final class DefaultSecretsClient implements SecretsClient {
   }
 
   /**
-   * Turns a fetch result into the ref's new entry, carrying the replaced value into the rotation
-   * grace list when its version changed. Never does I/O inside {@code compute}.
+   * Turns a fetch result into the ref's new entry, handing the replaced value to the rotation
+   * keeper when its version changed. Never does I/O inside {@code compute}.
+   *
+   * @param byReader whether a reader asked for this value (a miss, {@code refresh}, {@code warmUp})
+   *     rather than the background refresh, which keeps the entry's last read time
    */
-  private Installed install(SecretRef ref, FetchResult result, long startEpoch, CacheEntry expectedOld) {
-    return install(ref, result, startEpoch, expectedOld, false);
-  }
-
   private Installed install(SecretRef ref, FetchResult result, long startEpoch, CacheEntry expectedOld,
-      boolean withCallerCopy) {
+      boolean withCallerCopy, boolean byReader) {
     byte[] bytes = result.value();
     result.wipe();
     try {
@@ -798,22 +898,21 @@ public final class DefaultSecretsClient implements SecretsClient {
     s.redactionIndex.register(ref, bytes);
     // provider strings are data: checked only now, so one that holds this very value is caught
     CachedValue value = new CachedValue(bytes, shown(result.version().orElse(null)),
-        result.createdAt().orElse(null), shown(result.metadata()), fingerprint(bytes));
+        result.createdAt().orElse(null), shown(result.metadata()), audit.fingerprint(bytes));
     byte[] callerCopy = withCallerCopy ? value.copyOrNull() : null;
-    Installed installed = installValue(ref, value, result, startEpoch, expectedOld);
+    Installed installed = installValue(ref, value, result, startEpoch, expectedOld, byReader);
     installed.callerCopy = callerCopy;
     return installed;
   }
 
   private Installed installValue(SecretRef ref, CachedValue value, FetchResult result,
-      long startEpoch, CacheEntry expectedOld) {
-    long now = s.ticker.read();
+      long startEpoch, CacheEntry expectedOld, boolean byReader) {
+    long now = clock.now();
     long ttl = ttlNanos(ref, result);
     double point = s.refreshAhead - ThreadLocalRandom.current().nextDouble() * s.refreshJitter;
     long refreshAt = now + (long) (ttl * point);
     long expiresAt = now + ttl;
     long evictAt = staleAllowed ? expiresAt + s.maxStale.toNanos() : expiresAt;
-    long grace = s.rotationGrace.toNanos();
 
     CacheEntry[] old = new CacheEntry[1];
     boolean[] rotated = new boolean[1];
@@ -824,40 +923,26 @@ public final class DefaultSecretsClient implements SecretsClient {
           return cur;
         }
         old[0] = cur;
-        List<CacheEntry.Retired> previous = new ArrayList<>();
-        if (cur != null && !cur.isNegative()) {
-          rotated[0] = isRotation(cur.current, value);
-          if (rotated[0]) {
-            previous.add(new CacheEntry.Retired(cur.current, now));
-          }
-          for (CacheEntry.Retired r : cur.previous) {
-            if (now - r.retiredAt < grace) {
-              previous.add(r);
-            }
-          }
-        }
-        built[0] = CacheEntry.value(value, previous, now, refreshAt, expiresAt, evictAt);
+        boolean hadValue = cur != null && !cur.isNegative();
+        rotated[0] = hadValue && isRotation(cur.current, value);
+        long lastRead = byReader || !hadValue ? now : cur.lastReadAt;
+        built[0] = CacheEntry.value(value, now, refreshAt, expiresAt, evictAt, lastRead);
         return built[0];
       });
     }
     if (built[0] == null) {
       // not cacheable (zero TTL, or invalidated while fetching): serve once, cache nothing
-      CacheEntry transientEntry = CacheEntry.value(value, List.of(), now, expiresAt, expiresAt, expiresAt);
+      CacheEntry transientEntry = CacheEntry.value(value, now, expiresAt, expiresAt, expiresAt, now);
       return new Installed(transientEntry, null, false, false);
     }
     CacheEntry replaced = old[0];
     if (replaced != null) {
       if (replaced.isNegative()) {
         // nothing to wipe
+      } else if (rotated[0]) {
+        keeper.retire(ref, replaced.current, value.version, now); // resolvable for the grace window
       } else {
-        if (!rotated[0]) {
-          replaced.current.wipe();
-        }
-        for (CacheEntry.Retired r : replaced.previous) {
-          if (!built[0].previous.contains(r)) {
-            r.value.wipe();
-          }
-        }
+        replaced.current.wipe();
       }
     }
     if (expectedOld != null && expectedOld != replaced && !expectedOld.isNegative()
@@ -884,7 +969,7 @@ public final class DefaultSecretsClient implements SecretsClient {
     s.metrics.rotationSeen(ref.scheme());
     String oldVersion = installed.replaced.current.version;
     String newVersion = installed.entry.current.version;
-    audit(AuditEvent.Type.ROTATION_SEEN, ref, AuditEvent.Outcome.SUCCESS, installed.entry.current, null, null);
+    audit.record(AuditEvent.Type.ROTATION_SEEN, ref, AuditEvent.Outcome.SUCCESS, installed.entry.current, null, null);
     List<SecretChangeListener> subscribed = listeners.get(ref);
     if (subscribed == null) {
       return;
@@ -912,70 +997,9 @@ public final class DefaultSecretsClient implements SecretsClient {
 
   // ---------------------------------------------------------------- provider calls
 
-  private FetchResult fetchWithRetry(SecretRef ref, boolean refresh) {
-    SecretProvider provider = s.providers.get(ref.scheme());
-    FetchContext context = refresh ? fetchContext().asRefresh() : fetchContext();
-    long deadline = s.ticker.read() + s.maxRetryDuration.toNanos();
-    RetryConfig config = RetryConfig.<FetchResult>custom()
-        .maxAttempts(s.maxAttempts)
-        .retryOnException(t -> isRetryable(t, deadline))
-        .intervalBiFunction((attempt, outcome) -> backoffMillis(attempt,
-            outcome.isLeft() ? outcome.getLeft() : null, deadline))
-        .failAfterMaxAttempts(false)
-        .build();
-    Retry retry = Retry.of("secrets-sdk:" + ref.scheme(), config);
-    retry.getEventPublisher().onRetry(e -> s.metrics.retried(ref.scheme(), e.getWaitInterval()));
-    return retry.executeSupplier(() -> fetchOnce(provider, ref, context));
-  }
-
   private FetchContext fetchContext() {
-    return FetchContext.of(s.environment, s.principal, correlationId(), s.policy.requiredMetadata());
-  }
-
-  private FetchResult fetchOnce(SecretProvider provider, SecretRef ref, FetchContext context) {
-    long start = s.ticker.read();
-    boolean ok = false;
-    try {
-      FetchResult r = provider.fetch(ref, context);
-      if (r == null) {
-        throw new ProviderUnavailableException(ref, "the " + ref.scheme()
-            + " provider returned no result for " + ref);
-      }
-      ok = true;
-      return r;
-    } catch (SecretException e) {
-      throw ExceptionExit.scrub(e); // nothing the provider wrote is kept, not even in the cache
-    } catch (RuntimeException e) {
-      throw Failures.fromUnexpected(ref, ref.scheme(), e);
-    } finally {
-      s.metrics.fetched(ref.scheme(), s.ticker.read() - start, ok);
-    }
-  }
-
-  private boolean isRetryable(Throwable t, long deadline) {
-    if (!(t instanceof ProviderUnavailableException) || t instanceof Failures.UnexpectedFailure
-        || closed) {
-      return false;
-    }
-    long remaining = deadline - s.ticker.read();
-    Optional<Duration> retryAfter = ((ProviderUnavailableException) t).retryAfter();
-    return remaining > 0 && (retryAfter.isEmpty() || retryAfter.get().toNanos() <= remaining);
-  }
-
-  /** Full-jitter exponential backoff, or the provider's Retry-After, within the time left. */
-  private long backoffMillis(int attempt, Throwable failure, long deadline) {
-    long remainingMillis = Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - s.ticker.read()));
-    if (failure instanceof ProviderUnavailableException) {
-      Optional<Duration> retryAfter = ((ProviderUnavailableException) failure).retryAfter();
-      if (retryAfter.isPresent()) {
-        return Math.min(retryAfter.get().toMillis(), remainingMillis);
-      }
-    }
-    long base = s.initialBackoff.toMillis();
-    long cap = s.maxBackoff.toMillis();
-    long exp = attempt >= 31 ? cap : Math.min(cap, base << Math.max(0, attempt - 1));
-    long wait = ThreadLocalRandom.current().nextLong(exp + 1);
-    return Math.min(wait, remainingMillis);
+    return FetchContext.of(s.environment, s.principal, Auditor.correlationId(),
+        s.policy.requiredMetadata());
   }
 
   // ---------------------------------------------------------------- routing, policy, audit
@@ -998,50 +1022,24 @@ public final class DefaultSecretsClient implements SecretsClient {
   }
 
   private void checkPolicy(String name, SecretRef asWritten, SecretRef target) {
+    if (name == null && allowedRefs.containsKey(asWritten)) {
+      return; // the policy is immutable: a ref it allowed once it allows again
+    }
     try {
       RegistryEntry entry = name == null ? registryByRef.get(asWritten) : null;
       if (entry != null) {
         // a ref the registry names for this environment is checked as that name would be
         s.policy.check(entry, s.environment);
-        return;
+      } else {
+        s.policy.check(name, asWritten, s.environment);
       }
-      s.policy.check(name, asWritten, s.environment);
+      if (name == null && allowedRefs.size() < MAX_ALLOWED_REFS) {
+        allowedRefs.put(asWritten, Boolean.TRUE);
+      }
     } catch (PolicyViolationException denied) {
-      audit(AuditEvent.Type.DENIED, target, AuditEvent.Outcome.DENIED, null, null, denied);
+      audit.record(AuditEvent.Type.DENIED, target, AuditEvent.Outcome.DENIED, null, null, denied);
       s.metrics.resolved(target.scheme(), false, "denied");
       throw denied;
-    }
-  }
-
-  private void auditResolve(SecretRef ref, AuditEvent.Outcome outcome, CachedValue value,
-      boolean hit, SecretException failure) {
-    s.metrics.resolved(ref.scheme(), hit, outcome.name().toLowerCase(java.util.Locale.ROOT));
-    audit(AuditEvent.Type.RESOLVE, ref, outcome, value, hit, failure);
-  }
-
-  private void audit(AuditEvent.Type type, SecretRef ref, AuditEvent.Outcome outcome,
-      CachedValue value, Boolean hit, SecretException failure) {
-    try {
-      if (!audit.isEnabled(type, Boolean.TRUE.equals(hit))) {
-        return;
-      }
-      AuditEvent.Builder b = AuditEvent.builder(type, ref)
-          .outcome(outcome)
-          .time(s.clock.instant())
-          .principal(s.principal)
-          .where(host, pid)
-          .justification(s.justification)
-          .correlationId(correlationId())
-          .cacheHit(hit);
-      if (value != null) {
-        b.version(value.version).fingerprint(value.fingerprint);
-      }
-      if (failure != null) {
-        b.errorType(failure.getClass().getSimpleName());
-      }
-      audit.record(b.build());
-    } catch (RuntimeException e) {
-      log.warn("the audit sink threw {}", e.getClass().getName());
     }
   }
 
@@ -1061,29 +1059,6 @@ public final class DefaultSecretsClient implements SecretsClient {
   /** Hands {@code copy} (already the caller's own) to a new Secret without copying it again. */
   private Secret toSecret(SecretRef ref, CachedValue v, byte[] copy) {
     return s.secretMaker.make(ref, copy, v.version, v.createdAt, v.metadata);
-  }
-
-  private String fingerprint(byte[] value) {
-    if (s.fingerprintKey == null) {
-      return null;
-    }
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(s.fingerprintKey, "HmacSHA256"));
-      return "hmac-sha256:" + HexFormat.of().formatHex(mac.doFinal(value));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 unavailable", e);
-    }
-  }
-
-  private static String correlationId() {
-    for (String key : CORRELATION_KEYS) {
-      String v = MDC.get(key);
-      if (v != null && !v.isEmpty()) {
-        return ProviderText.shown(v);
-      }
-    }
-    return null;
   }
 
   private void ensureOpen() {
@@ -1113,21 +1088,5 @@ public final class DefaultSecretsClient implements SecretsClient {
       t.setDaemon(true);
       return t;
     };
-  }
-
-  private static String hostName() {
-    String env = System.getenv("HOSTNAME");
-    if (env != null && !env.isBlank()) {
-      return env;
-    }
-    try {
-      Path p = Path.of("/proc/sys/kernel/hostname");
-      if (Files.isReadable(p)) {
-        return Files.readString(p, StandardCharsets.US_ASCII).trim();
-      }
-    } catch (java.io.IOException | RuntimeException e) {
-      // fall through
-    }
-    return "unknown";
   }
 }

@@ -55,6 +55,7 @@ public final class Slf4jAuditSink implements AuditSink {
     e.cacheHit().ifPresent(v -> m.put("cache_hit", v));
     e.errorType().ifPresent(v -> m.put("error_type", v));
     e.fingerprint().ifPresent(v -> m.put("fingerprint", v));
+    e.graceEndsAt().ifPresent(v -> m.put("grace_ends_at", v.toString()));
     try {
       return JSON.writeValueAsString(m);
     } catch (JsonProcessingException ex) {

@@ -36,7 +36,8 @@ public interface SecretProvider extends AutoCloseable {
 
   /**
    * Fetches several refs, reporting each ref's outcome on its own. Providers with a batch API
-   * (AWS {@code BatchGetSecretValue}) override this; the default fetches one by one.
+   * (AWS {@code BatchGetSecretValue}) override this; the default fetches one by one, and an
+   * unexpected {@code RuntimeException} for one ref becomes that ref's (transient) failure.
    *
    * @return one outcome per distinct ref, in the order given
    */
@@ -47,6 +48,12 @@ public interface SecretProvider extends AutoCloseable {
         outcomes.put(ref, FetchOutcome.success(fetch(ref, context)));
       } catch (io.secretsdk.SecretException e) {
         outcomes.put(ref, FetchOutcome.failure(e));
+      } catch (RuntimeException e) {
+        // one ref's bug must not fail the others; the exception's text may hold anything, so
+        // only its type is kept
+        outcomes.put(ref, FetchOutcome.failure(new io.secretsdk.ProviderUnavailableException(ref,
+            "the " + scheme() + " provider failed on " + ref + " with "
+                + e.getClass().getName())));
       }
     }
     return outcomes;

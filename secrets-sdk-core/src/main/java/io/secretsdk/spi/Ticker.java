@@ -12,8 +12,8 @@ public interface Ticker {
   /** Nanoseconds since an arbitrary fixed origin; only differences are meaningful. */
   long read();
 
-  /** The system ticker, backed by {@link System#nanoTime()}. */
+  /** The system ticker, backed by {@link System#nanoTime()}; always the same instance. */
   static Ticker system() {
-    return System::nanoTime;
+    return SystemTicker.INSTANCE;
   }
 }

@@ -7,6 +7,9 @@ import io.secretsdk.onepassword.internal.CliBackend;
 import io.secretsdk.onepassword.internal.ConnectBackend;
 import io.secretsdk.spi.FetchContext;
 import io.secretsdk.spi.FetchResult;
+import io.secretsdk.spi.RevokeRequest;
+import io.secretsdk.spi.RevokeResult;
+import io.secretsdk.spi.SecretDescription;
 import io.secretsdk.spi.SecretProvider;
 import java.util.Objects;
 
@@ -76,6 +79,59 @@ public final class OnePasswordProvider implements SecretProvider {
    */
   @Override
   public FetchResult fetch(SecretRef ref, FetchContext context) {
+    return backend.fetch(reference(ref));
+  }
+
+  /**
+   * Describes the item {@code ref} names, never reading a field's value. Through Connect:
+   * {@code GET /v1/vaults/{vault}/items/{item}} (after the same name lookups as a fetch) gives the
+   * item's {@code version} as its one version (Connect keeps no history), {@code DISABLED} when the
+   * item is archived or deleted, {@code updatedAt} as its time; metadata {@code op.title},
+   * {@code op.category}, {@code op.created_at}, {@code op.updated_at}, {@code op.tags},
+   * {@code field.<label>} = type and {@code file.<name>} = size, each string shown through the
+   * provider's check (a fingerprint when suspicious). The {@code op} CLI backend cannot describe.
+   *
+   * @throws InvalidSecretRefException if {@code ref} is not a valid 1Password reference
+   * @throws AmbiguousReferenceException if a name matches several vaults or items
+   * @throws io.secretsdk.SecretNotFoundException if the vault or item does not exist
+   * @throws io.secretsdk.SecretAccessDeniedException if the token is refused
+   * @throws io.secretsdk.ProviderUnavailableException on transient failures
+   * @throws UnsupportedOperationException for the {@code op} CLI (service account) backend
+   * @throws IllegalStateException if this provider was closed
+   */
+  @Override
+  public SecretDescription describe(SecretRef ref) {
+    return backend.describeItem(reference(ref));
+  }
+
+  /**
+   * Unsupported: Connect's item update (PUT, or PATCH with add/remove/replace only) takes no
+   * expected version, so a compare-and-set write cannot be made safe, and the SDK does not write
+   * blind. Change the field in 1Password (app, {@code op item edit}), then resolve it afresh.
+   *
+   * @throws UnsupportedOperationException always
+   */
+  @Override
+  public String write(SecretRef ref, byte[] value, String expectedVersion) {
+    throw new UnsupportedOperationException("1Password writes are not supported: Connect's item update takes no"
+        + " expected version, so compare-and-set cannot be guaranteed; edit the item in 1Password (op item edit)");
+  }
+
+  /**
+   * Unsupported: 1Password has no per-version disable, and deleting or archiving the whole item
+   * (Connect {@code DELETE}) would take every field of it with one field's revocation. Archive or
+   * delete the item in 1Password ({@code op item delete --archive}) when that is what is meant.
+   *
+   * @throws UnsupportedOperationException always
+   */
+  @Override
+  public RevokeResult revoke(SecretRef ref, RevokeRequest request) {
+    throw new UnsupportedOperationException("1Password revocation is not supported: items have no per-version"
+        + " disable, and deleting the item would remove all its fields; archive or delete it in 1Password"
+        + " (op item delete --archive)");
+  }
+
+  private static OnePasswordReference reference(SecretRef ref) {
     Objects.requireNonNull(ref, "ref");
     OnePasswordReference op = OnePasswordReference.from(ref);
     if (op.hasVariables()) {
@@ -83,7 +139,7 @@ public final class OnePasswordProvider implements SecretProvider {
           + " $VARIABLE; op run expands those, this SDK does not: expand it before building the"
           + " ref");
     }
-    return backend.fetch(op);
+    return op;
   }
 
   /** The backend, for tests in this module. */

@@ -12,7 +12,11 @@ import io.secretsdk.SecretVersionConflictException;
 import io.secretsdk.internal.ProviderText;
 import io.secretsdk.spi.FetchContext;
 import io.secretsdk.spi.FetchResult;
+import io.secretsdk.spi.RevokeRequest;
+import io.secretsdk.spi.RevokeResult;
+import io.secretsdk.spi.SecretDescription;
 import io.secretsdk.spi.SecretProvider;
+import io.secretsdk.vault.internal.Kv2Lifecycle;
 import io.secretsdk.vault.internal.LeaseRegistry;
 import io.secretsdk.vault.internal.MountResolver;
 import io.secretsdk.vault.internal.Op;
@@ -31,7 +35,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -51,7 +54,10 @@ import org.slf4j.LoggerFactory;
  *       {@code created_time} and {@code custom_metadata.<key>} are returned as
  *       {@link FetchResult#metadata()}; a destroyed version, or one whose {@code deletion_time} has
  *       passed, is not found whatever data the answer carries (a {@code deletion_time} still ahead
- *       caps the TTL). Writes use check-and-set.
+ *       caps the TTL). Writes use check-and-set. {@link #describe} reads
+ *       {@code GET <mount>/metadata/<path>}; {@link #revoke} deletes a version
+ *       ({@code POST <mount>/delete/<path>}, restorable) or destroys it
+ *       ({@code PUT <mount>/destroy/<path>}).
  *   <li><b>KV v1</b>: {@code GET <mount>/<path>}.
  *   <li><b>Other engines</b> ({@code database/creds/<role>}): a plain read; a lease is held, renewed
  *       ({@code sys/leases/renew}) when the value is fetched again in the second half of its lease,
@@ -87,13 +93,13 @@ public final class VaultSecretProvider implements SecretProvider {
   private static final Logger LOG = LoggerFactory.getLogger(VaultSecretProvider.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> QUERY_PARAMS = Set.of("version");
-  private static final int MAX_CUSTOM_METADATA = 64;
 
   private final VaultOptions options;
   private final VaultTransport transport;
   private final SessionManager sessions;
   private final VaultClient client;
   private final MountResolver mounts;
+  private final Kv2Lifecycle kv2;
   private final LeaseRegistry leases = new LeaseRegistry();
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -103,6 +109,7 @@ public final class VaultSecretProvider implements SecretProvider {
     this.sessions = new SessionManager(transport, options);
     this.client = new VaultClient(transport, sessions);
     this.mounts = new MountResolver(options);
+    this.kv2 = new Kv2Lifecycle(client, options.clock());
   }
 
   /**
@@ -206,15 +213,7 @@ public final class VaultSecretProvider implements SecretProvider {
           b.createdAt(at);
         }
       }
-      JsonNode custom = meta.path("custom_metadata");
-      if (custom.isObject()) {
-        int n = 0;
-        for (Iterator<Map.Entry<String, JsonNode>> it = custom.properties().iterator(); it.hasNext() && n < MAX_CUSTOM_METADATA; n++) {
-          Map.Entry<String, JsonNode> e = it.next();
-          JsonNode val = e.getValue();
-          b.metadata("custom_metadata." + shown(e.getKey()), shown(val.isTextual() ? val.asText() : val.toString()));
-        }
-      }
+      Kv2Lifecycle.customMetadata(meta, b::metadata);
     }
     return b.build();
   }
@@ -468,6 +467,108 @@ public final class VaultSecretProvider implements SecretProvider {
       throw malformed(ref, "write answer has no version");
     }
     return String.valueOf(v.asLong());
+  }
+
+  /**
+   * Describes a KV v2 secret from {@code GET <mount>/metadata/<path>}: {@code current_version}, each
+   * version newest first (at most 256) with its {@code created_time}, and its state —
+   * {@code destroyed} → {@link io.secretsdk.spi.SecretVersionInfo.State#DESTROYED}, a
+   * {@code deletion_time} passed → {@code DISABLED}, one still ahead ({@code delete_version_after})
+   * → {@code ENABLED} with that time as expiry. Vault's KV versions have no stages. Metadata: the
+   * secret's settings ({@code max_versions}, {@code cas_required}, {@code delete_version_after},
+   * times) and {@code custom_metadata.<key>}, every string shown through {@link ProviderText}. A
+   * {@code #field} is ignored (versions belong to the whole secret).
+   *
+   * @throws InvalidSecretRefException if the ref pins a version, has unknown parameters or
+   *     addresses one of Vault's own paths
+   * @throws SecretNotFoundException if there is no secret at the ref
+   * @throws io.secretsdk.SecretAccessDeniedException if Vault denies reading the metadata
+   * @throws ProviderUnavailableException on transient failures or a malformed answer
+   * @throws UnsupportedOperationException on a KV v1 mount (no versions, no metadata endpoint) or
+   *     another engine (dynamic secrets are leases, not versions)
+   * @throws IllegalStateException if the provider is closed
+   */
+  @Override
+  public SecretDescription describe(SecretRef ref) {
+    checkOpen();
+    checkRef(ref);
+    noVersion(ref, "describe covers every version; drop the 'version' parameter");
+    return kv2.describe(ref, kv2Mount(ref, "describe"));
+  }
+
+  /**
+   * Revokes one version of a KV v2 secret at the source. The metadata is read first, so an unknown
+   * version fails before anything changes and one already deleted or destroyed is reported rather
+   * than sent again.
+   * <ul>
+   *   <li>{@link RevokeRequest.Mode#DISABLE}: KV v2 delete of the version
+   *       ({@code POST <mount>/delete/<path> {"versions":[n]}}); reads of it are then not found, and
+   *       {@code vault kv undelete} restores it. Deleting the current version does not make an older
+   *       one current: plain reads of the secret fail until a new version is written.
+   *   <li>{@link RevokeRequest.Mode#DESTROY}: {@code PUT <mount>/destroy/<path>}; the data is gone.
+   *   <li>{@link RevokeRequest.Mode#SCHEDULE_DELETION}: unsupported (KV v2 has no whole-secret
+   *       deletion with a recovery window).
+   * </ul>
+   * The version is the request's, else the ref's {@code ?version=}, else {@code current_version}.
+   * A {@code #field} does not narrow it: KV v2 versions hold the whole secret, so every field of
+   * the version stops being served.
+   *
+   * @throws IllegalArgumentException if the request's version is not a positive integer, or
+   *     differs from the ref's {@code ?version=}
+   * @throws SecretNotFoundException if there is no secret or no such version
+   * @throws io.secretsdk.SecretAccessDeniedException if Vault denies the metadata read or the
+   *     delete/destroy (nothing was changed)
+   * @throws ProviderUnavailableException on transient failures (nothing was changed)
+   * @throws UnsupportedOperationException for {@code SCHEDULE_DELETION}, a KV v1 mount or another
+   *     engine
+   * @throws IllegalStateException if the provider is closed
+   */
+  @Override
+  public RevokeResult revoke(SecretRef ref, RevokeRequest request) {
+    Objects.requireNonNull(request, "request");
+    checkOpen();
+    checkRef(ref);
+    if (request.mode() == RevokeRequest.Mode.SCHEDULE_DELETION) {
+      throw new UnsupportedOperationException("Vault KV v2 cannot schedule deletion of a secret with a recovery"
+          + " window; revoke with DISABLE (delete the version, restorable) or DESTROY (permanent)");
+    }
+    Long version = ref.queryParam("version").map(v -> version(ref, v)).orElse(null);
+    if (request.targetVersion().isPresent()) {
+      long asked = positive(request.targetVersion().get());
+      if (version != null && version != asked) {
+        throw new IllegalArgumentException("the request names version " + asked + " but the ref pins version "
+            + version);
+      }
+      version = asked;
+    }
+    return kv2.revoke(ref, kv2Mount(ref, "revoke"), version, request.mode());
+  }
+
+  /** The KV v2 mount of {@code ref}; anything else cannot be described or revoked. */
+  private MountResolver.Mount kv2Mount(SecretRef ref, String what) {
+    MountResolver.Mount mount = mounts.resolve(ref, client);
+    if (mount.kind == MountKind.KV_V1) {
+      throw new UnsupportedOperationException("Vault " + what + " is supported on KV v2 mounts only; "
+          + ref.withoutField() + " is on KV v1 mount '" + mount.path + "', which keeps no versions or metadata");
+    }
+    if (mount.kind != MountKind.KV_V2) {
+      throw new UnsupportedOperationException("Vault " + what + " is supported on KV v2 mounts only; "
+          + ref.withoutField() + " is on mount '" + mount.path + "' (dynamic secrets are leases: they end when"
+          + " the provider closes or with 'vault lease revoke')");
+    }
+    return mount;
+  }
+
+  private static long positive(String raw) {
+    try {
+      long v = Long.parseLong(raw);
+      if (v >= 1) {
+        return v;
+      }
+    } catch (NumberFormatException e) {
+      // fall through
+    }
+    throw new IllegalArgumentException("a Vault KV v2 version must be a positive integer");
   }
 
   /**

@@ -50,7 +50,12 @@ final class LeakCheckedClient implements AutoCloseable {
 
   /** A client with one Vault provider built from {@code options}; closed by {@link #close()}. */
   SecretsClient client(VaultOptions options) {
-    SecretsClient c = SecretsClient.builder().provider(VaultSecretProvider.create(options)).build();
+    return client(VaultSecretProvider.create(options));
+  }
+
+  /** A client over {@code provider}, which it closes; closed by {@link #close()}. */
+  SecretsClient client(VaultSecretProvider provider) {
+    SecretsClient c = SecretsClient.builder().provider(provider).build();
     clients.push(c);
     return c;
   }

@@ -96,6 +96,16 @@ public final class AwsErrors {
     return Kind.OTHER;
   }
 
+  /**
+   * Whether the service answered and refused the request (a 4xx with an AWS error), so that it
+   * surely changed nothing; false for 5xx, time-outs and I/O errors, after which a write may or
+   * may not have been applied.
+   */
+  public static boolean refused(RuntimeException e) {
+    return e instanceof AwsServiceException && ((AwsServiceException) e).statusCode() >= 400
+        && ((AwsServiceException) e).statusCode() < 500;
+  }
+
   /** How a failure classifies, without building an exception. */
   public static Kind kind(RuntimeException e) {
     if (e instanceof AwsServiceException) {

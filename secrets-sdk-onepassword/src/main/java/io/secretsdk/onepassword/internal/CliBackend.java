@@ -61,6 +61,13 @@ public final class CliBackend implements Backend {
     this.strings = new ProviderStrings(TOKEN_KIND, options.token()); // before any process sees it
   }
 
+  /** The CLI backend reads only: see {@link Backend#describeItem}. */
+  @Override
+  public io.secretsdk.spi.SecretDescription describeItem(OnePasswordReference ref) {
+    throw new UnsupportedOperationException("the 1Password op CLI backend (service accounts) cannot describe"
+        + " items; use a Connect server (OP_CONNECT_HOST) for describe, or run 'op item get' yourself");
+  }
+
   @Override
   public String describe() {
     return "cli(" + options.executable() + ")";

@@ -20,6 +20,7 @@ import io.secretsdk.onepassword.OnePasswordConnectOptions;
 import io.secretsdk.onepassword.OnePasswordReference;
 import io.secretsdk.onepassword.OnePasswordReference.Attribute;
 import io.secretsdk.spi.FetchResult;
+import io.secretsdk.spi.SecretDescription;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
@@ -127,6 +128,46 @@ public final class ConnectBackend implements Backend {
           + " asks for ssh-format=openssh, which only the op CLI (service accounts) converts;"
           + " Connect returns the key as stored");
     }
+    ReadItem read = readItem(ref);
+    String vaultId = read.vaultId;
+    String itemId = read.itemId;
+    JsonNode full = read.item;
+    if (!full.has("files")) {
+      full = withFiles(ref, vaultId, itemId, (ObjectNode) full);
+    }
+    FieldSelector.Selection sel = FieldSelector.select(full, ref, strings);
+    return sel.isFile() ? fileResult(ref, vaultId, itemId, full, sel)
+        : fieldResult(ref, vaultId, itemId, full, sel);
+  }
+
+  /**
+   * Describes the item {@code ref} names from {@code GET /v1/vaults/{v}/items/{i}}: see
+   * {@link ItemDescription}. One request once the ids are known; no value is kept.
+   */
+  @Override
+  public SecretDescription describeItem(OnePasswordReference ref) {
+    if (http.isClosed()) {
+      throw new IllegalStateException("the 1Password provider is closed");
+    }
+    ReadItem read = readItem(ref);
+    return ItemDescription.of(ref, read.vaultId, read.itemId, read.item, strings);
+  }
+
+  /** An item read whole, with the ids it was read by. */
+  private static final class ReadItem {
+    final String vaultId;
+    final String itemId;
+    final JsonNode item;
+
+    ReadItem(String vaultId, String itemId, JsonNode item) {
+      this.vaultId = vaultId;
+      this.itemId = itemId;
+      this.item = item;
+    }
+  }
+
+  /** Resolves the vault and item ids (once afresh when cached ones have gone) and reads the item. */
+  private ReadItem readItem(OnePasswordReference ref) {
     Resolved vault = vaultId(ref);
     Resolved item;
     JsonNode full;
@@ -155,12 +196,7 @@ public final class ConnectBackend implements Backend {
     if (!full.isObject()) {
       throw malformed(ref, "the item");
     }
-    if (!full.has("files")) {
-      full = withFiles(ref, vault.id, item.id, (ObjectNode) full);
-    }
-    FieldSelector.Selection sel = FieldSelector.select(full, ref, strings);
-    return sel.isFile() ? fileResult(ref, vault.id, item.id, full, sel)
-        : fieldResult(ref, vault.id, item.id, full, sel);
+    return new ReadItem(vault.id, item.id, full);
   }
 
   /**

@@ -8,7 +8,9 @@ public enum Op {
   UNWRAP("unwrap"),
   TOKEN("token lookup/renewal"),
   LEASE("lease renewal/revocation"),
-  MOUNTS("mount lookup");
+  MOUNTS("mount lookup"),
+  METADATA("metadata read"),
+  REVOKE("revocation");
 
   final String label;
 

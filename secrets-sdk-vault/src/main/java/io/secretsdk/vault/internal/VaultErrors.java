@@ -42,7 +42,9 @@ public final class VaultErrors {
     switch (status) {
       case 400:
         if (op == Op.WRITE && lower.contains("check-and-set")) {
-          return new SecretVersionConflictException(ref, msg);
+          // "did not match the current version", or "required for this call" on a cas_required secret
+          return new SecretVersionConflictException(ref, lower.contains("required")
+              ? msg + " (the secret requires check-and-set: pass the expected version)" : msg);
         }
         if (op == Op.LOGIN || op == Op.UNWRAP || op == Op.TOKEN) {
           return new SecretAccessDeniedException(ref, msg);
