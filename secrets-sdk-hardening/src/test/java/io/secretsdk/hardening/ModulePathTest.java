@@ -50,7 +50,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 final class ModulePathTest {
   private static final Set<String> SDK_MODULES = Set.of("io.secretsdk.core", "io.secretsdk.vault",
-      "io.secretsdk.aws", "io.secretsdk.onepassword", "io.secretsdk.logback", "io.secretsdk.http");
+      "io.secretsdk.aws", "io.secretsdk.onepassword", "io.secretsdk.logback", "io.secretsdk.http",
+      "io.secretsdk.opentelemetry", "io.secretsdk.hikari");
 
   private static List<Path> modulePath;
 
@@ -104,6 +105,9 @@ final class ModulePathTest {
     assertThat(unqualifiedExports(sdk.get("io.secretsdk.aws"))).containsExactly("io.secretsdk.aws");
     assertThat(unqualifiedExports(sdk.get("io.secretsdk.onepassword")))
         .containsExactly("io.secretsdk.onepassword");
+    assertThat(unqualifiedExports(sdk.get("io.secretsdk.opentelemetry")))
+        .containsExactly("io.secretsdk.opentelemetry");
+    assertThat(unqualifiedExports(sdk.get("io.secretsdk.hikari"))).containsExactly("io.secretsdk.hikari");
     // the engine's package is exported to the SDK's modules and nowhere else
     assertThat(sdk.get("io.secretsdk.core").exports()).filteredOn(e -> e.source().equals("io.secretsdk.internal"))
         .singleElement().satisfies(e -> assertThat(e.targets()).containsExactlyInAnyOrder(
