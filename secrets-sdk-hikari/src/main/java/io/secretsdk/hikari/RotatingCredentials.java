@@ -49,8 +49,8 @@ import org.slf4j.LoggerFactory;
  * the periodic check ({@link Builder#checkInterval}, which also keeps the client refreshing ahead
  * of expiry), or, for a leased secret (metadata {@code lease_duration}, as the Vault provider
  * reports for database secrets engine leases), a forced refresh {@link Builder#leaseEndMargin}
- * before the lease ends that returns a new lease. A renewed lease keeps its credentials and the
- * connections. A connection being opened with the old credentials while the rotation is seen is
+ * before the lease ends (and each margin after) that returns a new lease. A renewed or still-held
+ * lease keeps its credentials and the connections. A connection being opened with the old credentials while the rotation is seen is
  * caught by a second eviction shortly after.
  *
  * <p><b>No value leaves</b>: the password is registered with the {@link RedactionIndex} (the JSON
@@ -83,6 +83,8 @@ public final class RotatingCredentials implements HikariCredentialsProvider, Aut
   private final Deque<String> retired = new ArrayDeque<>();
   private final AtomicLong evictions = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** A check is running: one started meanwhile (a change event it caused) has nothing to add. */
+  private final AtomicBoolean checking = new AtomicBoolean();
   private final List<AutoCloseable> subscriptions = new ArrayList<>();
 
   private String current;
@@ -266,9 +268,17 @@ public final class RotatingCredentials implements HikariCredentialsProvider, Aut
    * pool's connections when they changed.
    */
   void check() {
-    if (closed.get()) {
+    if (closed.get() || !checking.compareAndSet(false, true)) {
       return;
     }
+    try {
+      checkOnce();
+    } finally {
+      checking.set(false);
+    }
+  }
+
+  private void checkOnce() {
     if (poolClosed.getAsBoolean()) {
       // the pool was closed without closing these credentials: nothing left to watch
       close();
@@ -287,9 +297,11 @@ public final class RotatingCredentials implements HikariCredentialsProvider, Aut
     }
     CredentialsSource.Resolved r = source.refreshAndRead(client);
     if (!observe(r, false)) {
-      // renewed (same credentials, new lease end) or still held: the connections stay
+      // the same credentials: a renewed lease, or one the provider still holds (its end unknown
+      // here). The connections stay, and the lease is fetched again after one more margin.
       synchronized (lock) {
-        noteLease(r, now);
+        long margin = Math.min(leaseEndMargin.toNanos(), leaseNanos / 2);
+        leaseEndsAt = now + 2 * margin;
       }
     }
   }

@@ -134,12 +134,13 @@ final class RotatingCredentialsTest {
     assertThat(vault.fetches.get()).isEqualTo(2);
     assertThat(pool.softEvictions.get()).isZero();
 
+    ticker.advance(Duration.ofSeconds(10));
+    credentials.check(); // within one margin of that fetch: a cache hit
+    assertThat(vault.fetches.get()).isEqualTo(2);
     vault.lease.set(2); // the lease reached its max TTL: the next fetch is a new lease
-    ticker.advance(Duration.ofSeconds(30));
-    credentials.check(); // the renewed lease is 60 s from 41 s: not yet
-    assertThat(pool.softEvictions.get()).isZero();
     ticker.advance(Duration.ofSeconds(11));
-    credentials.check();
+    credentials.check(); // one margin later: fetched again, a new lease
+    assertThat(vault.fetches.get()).isEqualTo(3);
     assertThat(pool.softEvictions.get()).isEqualTo(1);
     Credentials next = credentials.getCredentials();
     assertThat(next.getUsername()).isEqualTo("v-app-2");
