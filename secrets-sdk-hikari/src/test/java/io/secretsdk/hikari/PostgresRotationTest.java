@@ -161,7 +161,7 @@ final class PostgresRotationTest {
       await(() -> credentials.toString().endsWith(", closed]"));
       await(() -> Thread.getAllStackTraces().keySet().stream()
           .noneMatch(t -> t.isAlive() && t.getName().startsWith("secrets-sdk-hikari")));
-      assertThat(connectionsOf(role)).isZero();
+      await(() -> connectionsOf(role) == 0);
     }
   }
 }
