@@ -102,7 +102,7 @@ final class RotatingCredentialsTest {
   }
 
   private SecretsClient client(SecretProvider provider) {
-    SecretsClient c = SecretsClient.builder().provider(provider).ticker(ticker)
+    SecretsClient c = SecretsClient.builder().provider(provider).ticker(ticker).keepWarm(0)
         .refreshExecutor(Runnable::run).redactionIndex(RedactionIndex.create()).build();
     closing.add(c);
     return c;

@@ -103,7 +103,7 @@ final class VaultDatabaseLeaseTest {
     HikariConfig config = PostgresRotationTest.poolConfig(db, "vault-lease");
     config.setMaximumPoolSize(4);
     config.setMinimumIdle(4);
-    try (SecretsClient client = SecretsClient.builder().provider(vault).ticker(ticker)
+    try (SecretsClient client = SecretsClient.builder().provider(vault).ticker(ticker).keepWarm(0)
             .redactionIndex(RedactionIndex.create()).build();
         RotatingDataSource pool = RotatingCredentials.builder(client).jsonRef(ref)
             .ticker(ticker)
