@@ -39,7 +39,8 @@ module io.secretsdk.core {
       io.secretsdk.http,
       io.secretsdk.vault,
       io.secretsdk.aws,
-      io.secretsdk.onepassword;
+      io.secretsdk.onepassword,
+      io.secretsdk.keychain;
 
   uses io.secretsdk.spi.SecretProviderFactory;
 

@@ -1,17 +1,12 @@
 package io.secretsdk.internal;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.secretsdk.InvalidSecretRefException;
 import io.secretsdk.PolicyViolationException;
 import io.secretsdk.ProviderUnavailableException;
 import io.secretsdk.RunEnvironment;
 import io.secretsdk.Secret;
-import io.secretsdk.SecretAccessDeniedException;
 import io.secretsdk.SecretConfigException;
 import io.secretsdk.SecretException;
-import io.secretsdk.SecretNotFoundException;
 import io.secretsdk.SecretRef;
 import io.secretsdk.SecretsClient;
 import io.secretsdk.config.RegistryEntry;
@@ -39,7 +34,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -79,10 +73,9 @@ public final class DefaultSecretsClient implements SecretsClient {
   private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
 
   private final ClientSettings s;
-  private final Cache<SecretRef, CacheEntry> cache;
+  private final EntryStore store;
   private final Map<SecretRef, CompletableFuture<CacheEntry>> inFlight = new ConcurrentHashMap<>();
   private final Map<SecretRef, List<SecretChangeListener>> listeners = new ConcurrentHashMap<>();
-  private final Map<SecretRef, Duration> registryCaps;
   private final Map<SecretRef, RegistryEntry> registryByRef;
   /** Refs the policy allowed, so a hit does not match patterns again; bounded. */
   private final Map<SecretRef, Boolean> allowedRefs = new ConcurrentHashMap<>();
@@ -96,22 +89,11 @@ public final class DefaultSecretsClient implements SecretsClient {
   private final Loader loader;
   private final Auditor audit;
   private final Maintenance maintenance;
-  private final boolean staleAllowed;
-  private final long capNanos;
-  /** Bumped by invalidate/revoke/close: a fetch that started before a bump is never cached. */
-  private final Generations generations = new Generations();
   private volatile boolean closed;
 
   /** Built by {@code SecretsClient.Builder} only. */
   public DefaultSecretsClient(ClientSettings settings) {
     this.s = settings;
-    Duration cap = settings.environment.ttlCap();
-    if (settings.policy.maxTtl().isPresent() && settings.policy.maxTtl().get().compareTo(cap) < 0) {
-      cap = settings.policy.maxTtl().get();
-    }
-    this.capNanos = cap.toNanos();
-    this.staleAllowed = !settings.policy.strictTtl() && !settings.maxStale.isZero();
-    this.registryCaps = registryCaps(settings);
     Map<SecretRef, RegistryEntry> byRef = new HashMap<>();
     for (RegistryEntry e : settings.registry.entries()) {
       if (e.environment() == settings.environment) {
@@ -135,23 +117,7 @@ public final class DefaultSecretsClient implements SecretsClient {
       this.ownedExecutor = pool;
       this.refreshExecutor = pool;
     }
-    this.cache = Caffeine.newBuilder()
-        .maximumSize(settings.maximumSize)
-        .ticker(clock::forHit)
-        .executor(Runnable::run)
-        // The engine checks each entry's own expiry on every hit; Caffeine only evicts what can no
-        // longer be served (the longest possible TTL plus the stale window). Per-entry expiry in
-        // Caffeine would cost a second clock read per hit and did not scale to two readers.
-        .expireAfterWrite(Duration.ofNanos(capNanos).plus(
-            staleAllowed ? settings.maxStale : Duration.ZERO).plus(settings.negativeTtl))
-        // replacements are wiped by install(), which knows what the new entry carries forward
-        .removalListener((SecretRef key, CacheEntry value, RemovalCause cause) -> {
-          if (value != null && cause != RemovalCause.REPLACED) {
-            value.wipeAll();
-          }
-        })
-        .build();
-    settings.metrics.bindCacheSize(cache::estimatedSize);
+    this.store = new EntryStore(settings, clock, keeper, audit);
     if (settings.scheduler != null) {
       this.scheduler = settings.scheduler;
       this.ownedScheduler = null;
@@ -163,7 +129,7 @@ public final class DefaultSecretsClient implements SecretsClient {
       this.ownedScheduler = owned;
       this.scheduler = owned;
     }
-    this.maintenance = new Maintenance(cache, clock, keeper, settings.keepWarmTtls,
+    this.maintenance = new Maintenance(store, clock, keeper, settings.keepWarmTtls,
         this::scheduleRefresh, this::warnGraceEnding);
     clock.start(scheduler);
     maintenance.start(scheduler, settings.maintenanceInterval.toNanos());
@@ -268,7 +234,7 @@ public final class DefaultSecretsClient implements SecretsClient {
       try {
         SecretRef target = route(ref);
         checkPolicy(null, ref, target);
-        SecretException backingOff = backingOff(target);
+        SecretException backingOff = store.backingOff(target);
         if (backingOff != null) {
           failures.put(ref, backingOff); // no provider call before the backoff ends
           continue;
@@ -281,7 +247,7 @@ public final class DefaultSecretsClient implements SecretsClient {
     for (Map.Entry<String, List<SecretRef>> group : byScheme.entrySet()) {
       SecretProvider provider = s.providers.get(group.getKey());
       Map<SecretRef, Long> starts = new java.util.HashMap<>();
-      group.getValue().forEach(r -> starts.put(r, generations.of(r)));
+      group.getValue().forEach(r -> starts.put(r, store.generation(r)));
       Map<SecretRef, io.secretsdk.spi.FetchOutcome> outcomes;
       try {
         outcomes = provider.fetchAll(List.copyOf(new java.util.LinkedHashSet<>(group.getValue())),
@@ -310,13 +276,13 @@ public final class DefaultSecretsClient implements SecretsClient {
         }
         if (outcome.failure().isPresent()) {
           SecretException failure = ExceptionExit.scrub(outcome.failure().get());
-          rememberOutcome(ref, failure, startEpoch);
+          store.rememberOutcome(ref, failure, startEpoch);
           audit.record(AuditEvent.Type.REFRESH, ref, Failures.outcomeOf(failure), null, null, failure);
           failures.put(ref, failure);
           continue;
         }
         try {
-          Installed installed = install(ref, outcome.result().get(), startEpoch, null, false, true);
+          EntryStore.Installed installed = store.install(ref, outcome.result().get(), startEpoch, null, false, true);
           audit.record(AuditEvent.Type.REFRESH, ref, AuditEvent.Outcome.SUCCESS, installed.entry.current, null, null);
           afterInstall(ref, installed);
           if (!installed.cached) {
@@ -334,14 +300,14 @@ public final class DefaultSecretsClient implements SecretsClient {
   private void warmOne(SecretRef ref, long startGeneration, Map<SecretRef, SecretException> failures) {
     try {
       FetchResult result = loader.fetch(ref, fetchContext());
-      Installed installed = install(ref, result, startGeneration, null, false, true);
+      EntryStore.Installed installed = store.install(ref, result, startGeneration, null, false, true);
       audit.record(AuditEvent.Type.REFRESH, ref, AuditEvent.Outcome.SUCCESS, installed.entry.current, null, null);
       afterInstall(ref, installed);
       if (!installed.cached) {
         installed.entry.current.wipe();
       }
     } catch (SecretException failure) {
-      rememberOutcome(ref, failure, startGeneration);
+      store.rememberOutcome(ref, failure, startGeneration);
       audit.record(AuditEvent.Type.REFRESH, ref, Failures.outcomeOf(failure), null, null, failure);
       failures.put(ref, failure);
     }
@@ -360,16 +326,16 @@ public final class DefaultSecretsClient implements SecretsClient {
     ensureOpen();
     SecretRef target = route(ref);
     checkPolicy(null, ref, target);
-    SecretException backingOff = backingOff(target);
+    SecretException backingOff = store.backingOff(target);
     if (backingOff != null) {
       audit.record(AuditEvent.Type.REFRESH, target, Failures.outcomeOf(backingOff), null, null,
           backingOff);
       throw backingOff;
     }
-    long startEpoch = generations.of(target);
+    long startEpoch = store.generation(target);
     try {
       FetchResult result = loader.fetch(target, fetchContext().asRefresh());
-      Installed installed = install(target, result, startEpoch, null, true, true);
+      EntryStore.Installed installed = store.install(target, result, startEpoch, null, true, true);
       byte[] copy = installed.callerCopy;
       audit.record(AuditEvent.Type.REFRESH, target, AuditEvent.Outcome.SUCCESS, installed.entry.current, null, null);
       afterInstall(target, installed);
@@ -383,7 +349,7 @@ public final class DefaultSecretsClient implements SecretsClient {
     } catch (SecretException e) {
       s.metrics.refreshFailed(target.scheme());
       audit.record(AuditEvent.Type.REFRESH, target, Failures.outcomeOf(e), null, null, e);
-      rememberOutcome(target, e, startEpoch);
+      store.rememberOutcome(target, e, startEpoch);
       throw e;
     }
   }
@@ -399,8 +365,8 @@ public final class DefaultSecretsClient implements SecretsClient {
 
   private void invalidateInside(SecretRef ref) {
     SecretRef target = route(ref);
-    generations.bump(target);
-    dropAndWipe(target);
+    store.bump(target);
+    store.dropAndWipe(target);
     audit.record(AuditEvent.Type.INVALIDATED, target, AuditEvent.Outcome.SUCCESS, null, null, null);
   }
 
@@ -415,8 +381,8 @@ public final class DefaultSecretsClient implements SecretsClient {
 
   private void revokeInside(SecretRef ref) {
     SecretRef target = route(ref);
-    generations.bump(target);
-    dropAndWipe(target);
+    store.bump(target);
+    store.dropAndWipe(target);
     // a revoked value stays masked: copies handed out before may still reach a log line, and the
     // index bounds its own memory (RedactionOptions)
     audit.record(AuditEvent.Type.REVOKED, target, AuditEvent.Outcome.SUCCESS, null, null, null);
@@ -452,7 +418,6 @@ public final class DefaultSecretsClient implements SecretsClient {
       return;
     }
     closed = true;
-    generations.bumpAll();
     maintenance.stop();
     clock.stop();
     if (ownedScheduler != null) {
@@ -468,12 +433,7 @@ public final class DefaultSecretsClient implements SecretsClient {
         Thread.currentThread().interrupt();
       }
     }
-    for (SecretRef ref : List.copyOf(cache.asMap().keySet())) {
-      dropAndWipe(ref);
-    }
-    cache.invalidateAll();
-    cache.cleanUp();
-    keeper.dropAll();
+    store.clear();
     if (ownedScheduler != null) {
       try {
         if (!ownedScheduler.awaitTermination(10, TimeUnit.SECONDS)) {
@@ -496,22 +456,13 @@ public final class DefaultSecretsClient implements SecretsClient {
   @Override
   public String toString() {
     return "SecretsClient[environment=" + s.environment + ", providers=" + s.providers.keySet()
-        + ", cached=" + cache.estimatedSize() + (closed ? ", closed" : "") + "]";
+        + ", cached=" + store.size() + (closed ? ", closed" : "") + "]";
   }
 
   /** The cached current value of a ref, for tests in this package that check wiping. */
   CachedValue cachedValueForTest(SecretRef ref) {
-    CacheEntry e = cache.getIfPresent(ref);
+    CacheEntry e = store.get(ref);
     return e == null ? null : e.current;
-  }
-
-  /** Removes a ref's entry and wipes it now (the removal listener would run later). */
-  private void dropAndWipe(SecretRef ref) {
-    CacheEntry removed = cache.asMap().remove(ref);
-    if (removed != null) {
-      removed.wipeAll();
-    }
-    keeper.drop(ref);
   }
 
   /** Runs one maintenance pass now, for tests in this package that move a fake ticker. */
@@ -527,7 +478,7 @@ public final class DefaultSecretsClient implements SecretsClient {
     if (subscribed == null) {
       return;
     }
-    CacheEntry e = cache.getIfPresent(w.ref());
+    CacheEntry e = store.get(w.ref());
     String current = e != null && !e.isNegative() ? e.current.version : w.successor();
     GraceEndingEvent event = new GraceEndingEvent(w.ref(), w.version(), current, endsAt,
         Duration.ofNanos(Math.max(0, w.nanosLeft())));
@@ -545,7 +496,7 @@ public final class DefaultSecretsClient implements SecretsClient {
   private Secret resolveChecked(SecretRef ref) {
     for (int attempt = 0; attempt < 3; attempt++) {
       long now = clock.forHit();
-      CacheEntry e = cache.getIfPresent(ref);
+      CacheEntry e = store.get(ref);
       if (e != null) {
         if (e.isNegative()) {
           if (now < e.evictAt) {
@@ -615,17 +566,17 @@ public final class DefaultSecretsClient implements SecretsClient {
       return joined;
     }
     try {
-      CacheEntry now = cache.getIfPresent(ref);
+      CacheEntry now = store.get(ref);
       long t = clock.now();
       if (now != null && now != seen && !now.isNegative() && t < now.expiresAt) {
         mine.complete(now);
         return serve(ref, now, true);
       }
       CacheEntry previous = now != null ? now : seen;
-      long startEpoch = generations.of(ref);
+      long startEpoch = store.generation(ref);
       try {
         FetchResult result = loader.fetch(ref, fetchContext());
-        Installed installed = install(ref, result, startEpoch, previous, true, true);
+        EntryStore.Installed installed = store.install(ref, result, startEpoch, previous, true, true);
         mine.complete(installed.entry);
         afterInstall(ref, installed);
         // the leader serves the copy it took before publishing: a concurrent eviction or newer
@@ -640,20 +591,20 @@ public final class DefaultSecretsClient implements SecretsClient {
         if (previous != null && !previous.isNegative() && clock.now() < previous.evictAt
             && !previous.current.isWiped()) {
           // served stale, and no other provider call for this ref before the backoff ends
-          previous.nextRefreshAttempt = clock.now() + missBackoffNanos(1);
+          previous.nextRefreshAttempt = clock.now() + store.missBackoffNanos(1);
           mine.complete(previous);
           s.metrics.refreshFailed(ref.scheme());
           return serve(ref, previous, false);
         }
-        if (previous != null && !previous.isNegative() && cache.asMap().remove(ref, previous)) {
-          previous.wipeAll(); // past its TTL and stale window: nothing may serve it any more
+        if (previous != null && !previous.isNegative() && store.removeAndWipe(ref, previous)) {
+          log.trace("dropped the expired value of {}", ref); // nothing may serve it any more
         }
-        backOffMiss(ref, unavailable, startEpoch, previous);
+        store.backOffMiss(ref, unavailable, startEpoch, previous);
         mine.completeExceptionally(unavailable);
         audit.resolve(ref, AuditEvent.Outcome.UNAVAILABLE, null, false, unavailable);
         throw unavailable;
       } catch (SecretException failure) {
-        rememberFailure(ref, failure, startEpoch);
+        store.rememberFailure(ref, failure, startEpoch);
         mine.completeExceptionally(failure);
         audit.resolve(ref, Failures.outcomeOf(failure), null, false, failure);
         throw failure;
@@ -672,7 +623,7 @@ public final class DefaultSecretsClient implements SecretsClient {
    * there is none, and the caller looks again.
    */
   private Secret serveNewer(SecretRef ref, CacheEntry wiped) {
-    CacheEntry newer = cache.getIfPresent(ref);
+    CacheEntry newer = store.get(ref);
     return newer != null && newer != wiped && !newer.isNegative() ? serve(ref, newer, false) : null;
   }
 
@@ -712,256 +663,40 @@ public final class DefaultSecretsClient implements SecretsClient {
   }
 
   private void backgroundRefresh(SecretRef ref, CacheEntry e) {
-    long startEpoch = generations.of(ref);
+    long startEpoch = store.generation(ref);
     try {
       if (closed) {
         return;
       }
       FetchResult result = loader.fetch(ref, fetchContext().asRefresh());
-      Installed installed = install(ref, result, startEpoch, e, false, false);
+      EntryStore.Installed installed = store.install(ref, result, startEpoch, e, false, false);
       audit.record(AuditEvent.Type.REFRESH, ref, AuditEvent.Outcome.SUCCESS, installed.entry.current, null, null);
       afterInstall(ref, installed);
     } catch (ProviderUnavailableException unavailable) {
       s.metrics.refreshFailed(ref.scheme());
-      backOffRefresh(e);
+      store.backOffRefresh(e);
       audit.record(AuditEvent.Type.REFRESH, ref, AuditEvent.Outcome.UNAVAILABLE, e.current, null, unavailable);
     } catch (SecretException failure) {
       audit.record(AuditEvent.Type.REFRESH, ref, Failures.outcomeOf(failure), e.current, null, failure);
-      if (isGoneOrForbidden(failure)) {
+      if (EntryStore.isGoneOrForbidden(failure)) {
         // the provider says the secret is gone or forbidden: stop serving it
-        rememberFailure(ref, failure, startEpoch);
+        store.rememberFailure(ref, failure, startEpoch);
       } else {
         // any other failure keeps the value until it expires, and backs off like an outage
         s.metrics.refreshFailed(ref.scheme());
-        backOffRefresh(e);
+        store.backOffRefresh(e);
       }
     } catch (RuntimeException unexpected) {
       s.metrics.refreshFailed(ref.scheme());
-      backOffRefresh(e);
+      store.backOffRefresh(e);
       log.warn("background refresh of {} failed with {}", ref, unexpected.getClass().getName());
     } finally {
       e.refreshing.set(false);
     }
   }
 
-  /**
-   * After a failed background refresh, reads start no other before a quarter of the remaining
-   * validity has passed (at least the initial backoff): at most one provider call per interval.
-   */
-  private void backOffRefresh(CacheEntry e) {
-    long now = clock.now();
-    e.nextRefreshAttempt = now + Math.max(s.initialBackoff.toNanos(), (e.expiresAt - now) / 4);
-  }
-
-  private static boolean isGoneOrForbidden(SecretException failure) {
-    return failure instanceof SecretNotFoundException
-        || failure instanceof SecretAccessDeniedException
-        || failure instanceof PolicyViolationException;
-  }
-
-  /**
-   * Backoff after {@code failures} transient failures in a row: the initial backoff doubled per
-   * failure up to the maximum, with equal jitter (half fixed, half random) so that clients that
-   * failed together do not come back together.
-   */
-  private long missBackoffNanos(int failures) {
-    long base = s.initialBackoff.toNanos();
-    long cap = Math.max(base, s.maxBackoff.toNanos());
-    long b = failures >= 31 ? cap : Math.min(cap, base << Math.max(0, failures - 1));
-    if (b <= 1) {
-      return Math.max(0, b);
-    }
-    return b / 2 + ThreadLocalRandom.current().nextLong(b / 2 + 1);
-  }
-
-  /**
-   * Remembers a failure as a negative entry for the negative TTL (when enabled). Not-found,
-   * denied and policy failures replace a cached value (wiping it); any other non-transient
-   * failure is remembered only where no value is cached, so a bad answer does not drop a good
-   * value. Transient failures are handled by {@link #backOffMiss}.
-   */
-  private void rememberFailure(SecretRef ref, SecretException failure, long startEpoch) {
-    if (failure instanceof ProviderUnavailableException) {
-      return;
-    }
-    boolean replacesValue = isGoneOrForbidden(failure);
-    long now = clock.now();
-    CacheEntry[] replaced = new CacheEntry[1];
-    cache.asMap().compute(ref, (k, cur) -> {
-      if (generations.of(ref) != startEpoch && cur != null) {
-        return cur;
-      }
-      if (cur != null && !cur.isNegative() && !replacesValue && now < cur.evictAt) {
-        return cur; // a servable value outlives a bad answer; an expired one does not
-      }
-      replaced[0] = cur;
-      if (s.negativeTtl.isZero()) {
-        return null;
-      }
-      return CacheEntry.negative(failure, now, now + s.negativeTtl.toNanos());
-    });
-    if (replaced[0] != null) {
-      replaced[0].wipeAll();
-    }
-    if (replacesValue && generations.of(ref) == startEpoch) {
-      keeper.drop(ref); // gone or forbidden at the source: no version of it is served any more
-    }
-  }
-
-  /**
-   * A copy of the transient failure {@code ref} is backing off from, or null when it may call its
-   * provider: explicit fetches honour the backoff too, so no sequence of calls makes more than
-   * one provider call per ref per backoff interval.
-   */
-  private SecretException backingOff(SecretRef ref) {
-    CacheEntry e = cache.getIfPresent(ref);
-    if (e != null && e.isNegative() && e.failure instanceof ProviderUnavailableException
-        && clock.now() < e.evictAt) {
-      return Failures.copyFor(e.failure);
-    }
-    return null;
-  }
-
-  /**
-   * Remembers the failure of an explicit fetch ({@code refresh}, {@code warmUp}): transient ones
-   * back the ref off when nothing servable is cached, the others as {@link #rememberFailure}.
-   */
-  private void rememberOutcome(SecretRef ref, SecretException failure, long startEpoch) {
-    if (failure instanceof ProviderUnavailableException) {
-      backOffMiss(ref, (ProviderUnavailableException) failure, startEpoch, cache.getIfPresent(ref));
-    } else {
-      rememberFailure(ref, failure, startEpoch);
-    }
-  }
-
-  /**
-   * After a miss failed transiently with nothing to serve, the ref backs off: resolves within the
-   * backoff get a copy of the failure without a provider call.
-   */
-  private void backOffMiss(SecretRef ref, ProviderUnavailableException failure, long startEpoch,
-      CacheEntry previous) {
-    int failures = previous != null && previous.isNegative() ? previous.failures + 1 : 1;
-    long now = clock.now();
-    long until = now + missBackoffNanos(failures);
-    CacheEntry[] replaced = new CacheEntry[1];
-    cache.asMap().compute(ref, (k, cur) -> {
-      if (generations.of(ref) != startEpoch
-          || (cur != null && !cur.isNegative() && now < cur.evictAt)) {
-        return cur;
-      }
-      replaced[0] = cur;
-      return CacheEntry.negative(failure, now, until, failures);
-    });
-    if (replaced[0] != null) {
-      replaced[0].wipeAll(); // an expired value nothing may serve any more
-    }
-  }
-
-  /** The result of {@link #install}: the new entry and what it replaced. */
-  private static final class Installed {
-    final CacheEntry entry;
-    final CacheEntry replaced;
-    final boolean rotated;
-    final boolean cached;
-    /**
-     * The caller's own copy, taken before the entry was published (so no eviction or newer load
-     * can wipe it first), when asked for; the caller owns and wipes it.
-     */
-    byte[] callerCopy;
-
-    Installed(CacheEntry entry, CacheEntry replaced, boolean rotated, boolean cached) {
-      this.entry = entry;
-      this.replaced = replaced;
-      this.rotated = rotated;
-      this.cached = cached;
-    }
-  }
-
-  /**
-   * Turns a fetch result into the ref's new entry, handing the replaced value to the rotation
-   * keeper when its version changed. Never does I/O inside {@code compute}.
-   *
-   * @param byReader whether a reader asked for this value (a miss, {@code refresh}, {@code warmUp})
-   *     rather than the background refresh, which keeps the entry's last read time
-   */
-  private Installed install(SecretRef ref, FetchResult result, long startEpoch, CacheEntry expectedOld,
-      boolean withCallerCopy, boolean byReader) {
-    byte[] bytes = result.value();
-    result.wipe();
-    try {
-      s.policy.checkMetadata(ref, result.metadata());
-    } catch (PolicyViolationException denied) {
-      Arrays.fill(bytes, (byte) 0);
-      throw denied;
-    }
-    // registered before any caller can see the value: it is masked from the moment resolve returns
-    s.redactionIndex.register(ref, bytes);
-    // provider strings are data: checked only now, so one that holds this very value is caught
-    CachedValue value = new CachedValue(bytes, shown(result.version().orElse(null)),
-        result.createdAt().orElse(null), shown(result.metadata()), audit.fingerprint(bytes));
-    byte[] callerCopy = withCallerCopy ? value.copyOrNull() : null;
-    Installed installed = installValue(ref, value, result, startEpoch, expectedOld, byReader);
-    installed.callerCopy = callerCopy;
-    return installed;
-  }
-
-  private Installed installValue(SecretRef ref, CachedValue value, FetchResult result,
-      long startEpoch, CacheEntry expectedOld, boolean byReader) {
-    long now = clock.now();
-    long ttl = ttlNanos(ref, result);
-    double point = s.refreshAhead - ThreadLocalRandom.current().nextDouble() * s.refreshJitter;
-    long refreshAt = now + (long) (ttl * point);
-    long expiresAt = now + ttl;
-    long evictAt = staleAllowed ? expiresAt + s.maxStale.toNanos() : expiresAt;
-
-    CacheEntry[] old = new CacheEntry[1];
-    boolean[] rotated = new boolean[1];
-    CacheEntry[] built = new CacheEntry[1];
-    if (ttl > 0 && generations.of(ref) == startEpoch) {
-      cache.asMap().compute(ref, (k, cur) -> {
-        if (generations.of(ref) != startEpoch) {
-          return cur;
-        }
-        old[0] = cur;
-        boolean hadValue = cur != null && !cur.isNegative();
-        rotated[0] = hadValue && isRotation(cur.current, value);
-        long lastRead = byReader || !hadValue ? now : cur.lastReadAt;
-        built[0] = CacheEntry.value(value, now, refreshAt, expiresAt, evictAt, lastRead);
-        return built[0];
-      });
-    }
-    if (built[0] == null) {
-      // not cacheable (zero TTL, or invalidated while fetching): serve once, cache nothing
-      CacheEntry transientEntry = CacheEntry.value(value, now, expiresAt, expiresAt, expiresAt, now);
-      return new Installed(transientEntry, null, false, false);
-    }
-    CacheEntry replaced = old[0];
-    if (replaced != null) {
-      if (replaced.isNegative()) {
-        // nothing to wipe
-      } else if (rotated[0]) {
-        keeper.retire(ref, replaced.current, value.version, now); // resolvable for the grace window
-      } else {
-        replaced.current.wipe();
-      }
-    }
-    if (expectedOld != null && expectedOld != replaced && !expectedOld.isNegative()
-        && replaced == null) {
-      // expectedOld was evicted meanwhile (and wiped by the removal listener); nothing to do
-      log.trace("entry for {} was evicted during fetch", ref);
-    }
-    return new Installed(built[0], replaced, rotated[0] && replaced != null, true);
-  }
-
-  private static boolean isRotation(CachedValue before, CachedValue after) {
-    if (before.version != null || after.version != null) {
-      return !java.util.Objects.equals(before.version, after.version);
-    }
-    return !before.sameBytes(after);
-  }
-
   /** Fires change listeners and the rotation audit event, outside any lock. */
-  private void afterInstall(SecretRef ref, Installed installed) {
+  private void afterInstall(SecretRef ref, EntryStore.Installed installed) {
     s.metrics.refreshSucceeded(ref.scheme());
     if (!installed.rotated) {
       return;
@@ -982,17 +717,6 @@ public final class DefaultSecretsClient implements SecretsClient {
         log.warn("a change listener for {} threw {}", ref, e.getClass().getName());
       }
     }
-  }
-
-  private long ttlNanos(SecretRef ref, FetchResult result) {
-    long ttl = result.ttl().map(Duration::toNanos)
-        .orElse(s.defaultTtl != null ? s.defaultTtl.toNanos() : capNanos);
-    ttl = Math.min(ttl, capNanos);
-    Duration registryCap = registryCaps.get(ref);
-    if (registryCap != null) {
-      ttl = Math.min(ttl, registryCap.toNanos());
-    }
-    return Math.max(0, ttl);
   }
 
   // ---------------------------------------------------------------- provider calls
@@ -1043,19 +767,6 @@ public final class DefaultSecretsClient implements SecretsClient {
     }
   }
 
-  private String shown(String providerString) {
-    return ProviderText.shown(providerString, s.redactionIndex);
-  }
-
-  private Map<String, String> shown(Map<String, String> metadata) {
-    if (metadata.isEmpty()) {
-      return metadata;
-    }
-    Map<String, String> out = new HashMap<>();
-    metadata.forEach((k, v) -> out.putIfAbsent(shown(k), shown(v)));
-    return Map.copyOf(out); // immutable, so each hit's Secret shares it instead of copying
-  }
-
   /** Hands {@code copy} (already the caller's own) to a new Secret without copying it again. */
   private Secret toSecret(SecretRef ref, CachedValue v, byte[] copy) {
     return s.secretMaker.make(ref, copy, v.version, v.createdAt, v.metadata);
@@ -1065,20 +776,6 @@ public final class DefaultSecretsClient implements SecretsClient {
     if (closed) {
       throw new IllegalStateException("the SecretsClient is closed");
     }
-  }
-
-  private static Map<SecretRef, Duration> registryCaps(ClientSettings s) {
-    Map<SecretRef, Duration> caps = new HashMap<>();
-    for (RegistryEntry e : s.registry.entries()) {
-      if (e.environment() != s.environment || e.maxTtl().isEmpty()) {
-        continue;
-      }
-      SecretRef ref = e.ref();
-      String scheme = s.aliases.getOrDefault(ref.scheme(), ref.scheme());
-      SecretRef target = scheme.equals(ref.scheme()) ? ref : ref.withScheme(scheme);
-      caps.merge(target, e.maxTtl().get(), (a, b) -> a.compareTo(b) <= 0 ? a : b);
-    }
-    return Map.copyOf(caps);
   }
 
   private static ThreadFactory daemonThreads(String prefix) {

@@ -1,6 +1,5 @@
 package io.secretsdk.internal;
 
-import com.github.benmanes.caffeine.cache.Cache;
 import io.secretsdk.SecretRef;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +27,7 @@ import org.slf4j.LoggerFactory;
 final class Maintenance {
   private static final Logger log = LoggerFactory.getLogger(Maintenance.class);
 
-  private final Cache<SecretRef, CacheEntry> cache;
+  private final EntryStore store;
   private final EngineClock clock;
   private final RotationKeeper keeper;
   private final int keepWarmTtls;
@@ -42,10 +41,10 @@ final class Maintenance {
    * @param refresh starts a background refresh of an entry (at most one per entry at a time)
    * @param warn delivers a grace-ending warning
    */
-  Maintenance(Cache<SecretRef, CacheEntry> cache, EngineClock clock, RotationKeeper keeper,
+  Maintenance(EntryStore store, EngineClock clock, RotationKeeper keeper,
       int keepWarmTtls, BiConsumer<SecretRef, CacheEntry> refresh,
       Consumer<RotationKeeper.GraceWarning> warn) {
-    this.cache = cache;
+    this.store = store;
     this.clock = clock;
     this.keeper = keeper;
     this.keepWarmTtls = keepWarmTtls;
@@ -81,7 +80,7 @@ final class Maintenance {
   /** One pass over the cache and the kept previous versions, at the ticker's current time. */
   void runOnce() {
     long now = clock.now();
-    Map<SecretRef, CacheEntry> map = cache.asMap();
+    Map<SecretRef, CacheEntry> map = store.asMap();
     for (Map.Entry<SecretRef, CacheEntry> me : map.entrySet()) {
       SecretRef ref = me.getKey();
       CacheEntry e = me.getValue();

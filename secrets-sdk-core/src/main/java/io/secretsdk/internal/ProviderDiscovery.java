@@ -28,7 +28,8 @@ public final class ProviderDiscovery {
       "io.secretsdk.provider.local.LocalSecretProviderFactory",
       "io.secretsdk.vault.VaultSecretProviderFactory",
       "io.secretsdk.aws.AwsSecretsManagerProviderFactory",
-      "io.secretsdk.onepassword.OnePasswordProviderFactory");
+      "io.secretsdk.onepassword.OnePasswordProviderFactory",
+      "io.secretsdk.keychain.KeychainProviderFactory");
 
   private ProviderDiscovery() {}
 

@@ -51,7 +51,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 final class ModulePathTest {
   private static final Set<String> SDK_MODULES = Set.of("io.secretsdk.core", "io.secretsdk.vault",
       "io.secretsdk.aws", "io.secretsdk.onepassword", "io.secretsdk.logback", "io.secretsdk.http",
-      "io.secretsdk.opentelemetry", "io.secretsdk.hikari");
+      "io.secretsdk.keychain", "io.secretsdk.opentelemetry", "io.secretsdk.hikari");
 
   private static List<Path> modulePath;
 
@@ -105,6 +105,8 @@ final class ModulePathTest {
     assertThat(unqualifiedExports(sdk.get("io.secretsdk.aws"))).containsExactly("io.secretsdk.aws");
     assertThat(unqualifiedExports(sdk.get("io.secretsdk.onepassword")))
         .containsExactly("io.secretsdk.onepassword");
+    assertThat(unqualifiedExports(sdk.get("io.secretsdk.keychain")))
+        .containsExactly("io.secretsdk.keychain");
     assertThat(unqualifiedExports(sdk.get("io.secretsdk.opentelemetry")))
         .containsExactly("io.secretsdk.opentelemetry");
     assertThat(unqualifiedExports(sdk.get("io.secretsdk.hikari"))).containsExactly("io.secretsdk.hikari");
@@ -112,7 +114,7 @@ final class ModulePathTest {
     assertThat(sdk.get("io.secretsdk.core").exports()).filteredOn(e -> e.source().equals("io.secretsdk.internal"))
         .singleElement().satisfies(e -> assertThat(e.targets()).containsExactlyInAnyOrder(
             "io.secretsdk.logback", "io.secretsdk.testing", "io.secretsdk.http", "io.secretsdk.vault",
-            "io.secretsdk.aws", "io.secretsdk.onepassword"));
+            "io.secretsdk.aws", "io.secretsdk.onepassword", "io.secretsdk.keychain"));
     // the HTTP kit has no API: its package goes to the two OkHttp providers only
     assertThat(unqualifiedExports(sdk.get("io.secretsdk.http"))).isEmpty();
     assertThat(sdk.get("io.secretsdk.http").exports())

@@ -31,7 +31,8 @@ final class SdkRules {
       "io.secretsdk.metrics..", "io.secretsdk.rotation..", "io.secretsdk.provider..",
       "io.secretsdk.internal.."};
   static final List<String> PROVIDERS =
-      List.of("io.secretsdk.vault..", "io.secretsdk.aws..", "io.secretsdk.onepassword..");
+      List.of("io.secretsdk.vault..", "io.secretsdk.aws..", "io.secretsdk.onepassword..",
+          "io.secretsdk.keychain..");
 
   /**
    * Where System.out / System.err may be read: only to hand them, once, to code that takes an
@@ -113,7 +114,7 @@ final class SdkRules {
     }).map(ArchRule.class::cast).toList();
   }
 
-  /** vault, aws and onepassword never depend on each other. */
+  /** vault, aws, onepassword and keychain never depend on each other. */
   static List<ArchRule> providersIndependent() {
     return PROVIDERS.stream().map(module -> {
       String[] others = PROVIDERS.stream().filter(m -> !m.equals(module)).toArray(String[]::new);

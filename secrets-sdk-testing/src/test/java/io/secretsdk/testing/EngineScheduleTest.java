@@ -200,11 +200,17 @@ final class EngineScheduleTest {
     fake.failNext("team/a", 1, ref -> new ProviderUnavailableException(ref, "flaky"));
     SecretsClient client = client(builder()
         .retry(3, Duration.ofMinutes(10), Duration.ofMinutes(10), Duration.ofHours(1)));
-    CompletableFuture<Boolean> resolved = CompletableFuture.supplyAsync(() -> {
-      try (Secret s = client.resolve(A)) {
-        return !s.reveal().isEmpty();
-      }
-    });
+    java.util.concurrent.ExecutorService caller = java.util.concurrent.Executors.newSingleThreadExecutor();
+    CompletableFuture<Boolean> resolved;
+    try {
+      resolved = CompletableFuture.supplyAsync(() -> {
+        try (Secret s = client.resolve(A)) {
+          return !s.reveal().isEmpty();
+        }
+      }, caller);
+    } finally {
+      caller.shutdown();
+    }
     while (fake.calls("team/a") < 1) {
       Thread.sleep(2);
     }
