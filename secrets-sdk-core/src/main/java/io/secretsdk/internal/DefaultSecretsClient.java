@@ -334,7 +334,7 @@ public final class DefaultSecretsClient implements SecretsClient {
     }
     long startEpoch = store.generation(target);
     try {
-      FetchResult result = loader.fetch(target, fetchContext());
+      FetchResult result = loader.fetch(target, fetchContext().asRefresh());
       EntryStore.Installed installed = store.install(target, result, startEpoch, null, true, true);
       byte[] copy = installed.callerCopy;
       audit.record(AuditEvent.Type.REFRESH, target, AuditEvent.Outcome.SUCCESS, installed.entry.current, null, null);
@@ -347,6 +347,7 @@ public final class DefaultSecretsClient implements SecretsClient {
       }
       return toSecret(target, installed.entry.current, copy);
     } catch (SecretException e) {
+      s.metrics.refreshFailed(target.scheme());
       audit.record(AuditEvent.Type.REFRESH, target, Failures.outcomeOf(e), null, null, e);
       store.rememberOutcome(target, e, startEpoch);
       throw e;
@@ -667,7 +668,7 @@ public final class DefaultSecretsClient implements SecretsClient {
       if (closed) {
         return;
       }
-      FetchResult result = loader.fetch(ref, fetchContext());
+      FetchResult result = loader.fetch(ref, fetchContext().asRefresh());
       EntryStore.Installed installed = store.install(ref, result, startEpoch, e, false, false);
       audit.record(AuditEvent.Type.REFRESH, ref, AuditEvent.Outcome.SUCCESS, installed.entry.current, null, null);
       afterInstall(ref, installed);
@@ -696,9 +697,11 @@ public final class DefaultSecretsClient implements SecretsClient {
 
   /** Fires change listeners and the rotation audit event, outside any lock. */
   private void afterInstall(SecretRef ref, EntryStore.Installed installed) {
+    s.metrics.refreshSucceeded(ref.scheme());
     if (!installed.rotated) {
       return;
     }
+    s.metrics.rotationSeen(ref.scheme());
     String oldVersion = installed.replaced.current.version;
     String newVersion = installed.entry.current.version;
     audit.record(AuditEvent.Type.ROTATION_SEEN, ref, AuditEvent.Outcome.SUCCESS, installed.entry.current, null, null);

@@ -21,6 +21,15 @@ public interface SecretsMetrics {
   /** A background refresh failed (the old value is still served while valid). */
   default void refreshFailed(String scheme) {}
 
+  /**
+   * A value was fetched from the provider and installed: a load on a miss, a background refresh
+   * or an explicit {@code refresh}. Feeds "time since the last successful refresh" per scheme.
+   */
+  default void refreshSucceeded(String scheme) {}
+
+  /** A fetch saw a new version of a value the client held (change listeners are told next). */
+  default void rotationSeen(String scheme) {}
+
   /** A value past its TTL was served inside the configured stale window. */
   default void staleServed(String scheme) {}
 

@@ -51,7 +51,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 final class ModulePathTest {
   private static final Set<String> SDK_MODULES = Set.of("io.secretsdk.core", "io.secretsdk.vault",
       "io.secretsdk.aws", "io.secretsdk.onepassword", "io.secretsdk.logback", "io.secretsdk.http",
-      "io.secretsdk.keychain", "io.secretsdk.platform");
+      "io.secretsdk.keychain", "io.secretsdk.platform", "io.secretsdk.opentelemetry",
+      "io.secretsdk.hikari");
 
   private static List<Path> modulePath;
 
@@ -108,6 +109,9 @@ final class ModulePathTest {
     assertThat(unqualifiedExports(sdk.get("io.secretsdk.keychain")))
         .containsExactly("io.secretsdk.keychain");
     assertThat(unqualifiedExports(sdk.get("io.secretsdk.platform"))).containsExactly("io.secretsdk.platform");
+    assertThat(unqualifiedExports(sdk.get("io.secretsdk.opentelemetry")))
+        .containsExactly("io.secretsdk.opentelemetry");
+    assertThat(unqualifiedExports(sdk.get("io.secretsdk.hikari"))).containsExactly("io.secretsdk.hikari");
     // the engine's package is exported to the SDK's modules and nowhere else
     assertThat(sdk.get("io.secretsdk.core").exports()).filteredOn(e -> e.source().equals("io.secretsdk.internal"))
         .singleElement().satisfies(e -> assertThat(e.targets()).containsExactlyInAnyOrder(

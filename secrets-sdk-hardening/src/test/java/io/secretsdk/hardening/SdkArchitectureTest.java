@@ -48,7 +48,8 @@ final class SdkArchitectureTest {
         "io.secretsdk.aws.internal", "io.secretsdk.onepassword", "io.secretsdk.onepassword.internal",
         "io.secretsdk.logback", "io.secretsdk.testing", "io.secretsdk.cli", "io.secretsdk.samples",
         "io.secretsdk.http.internal", "io.secretsdk.keychain", "io.secretsdk.keychain.internal",
-        "io.secretsdk.platform", "io.secretsdk.platform.internal");
+        "io.secretsdk.platform", "io.secretsdk.platform.internal", "io.secretsdk.opentelemetry",
+        "io.secretsdk.hikari");
     assertThat(packages).as("no test classes (fixtures) in the main-code import")
         .doesNotContain("io.secretsdk.fixturecyclea", "io.secretsdk.hardening");
   }

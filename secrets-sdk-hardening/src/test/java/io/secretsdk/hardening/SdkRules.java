@@ -125,6 +125,17 @@ final class SdkRules {
     }).map(ArchRule.class::cast).toList();
   }
 
+  /**
+   * The integrations (OpenTelemetry, HikariCP) work with any provider through the SPI and the
+   * client: their main code depends on no provider module.
+   */
+  static ArchRule integrationsIndependentOfProviders() {
+    return noClasses().that().resideInAnyPackage("io.secretsdk.opentelemetry..", "io.secretsdk.hikari..")
+        .should().dependOnClassesThat().resideInAnyPackage(PROVIDERS.toArray(String[]::new))
+        .allowEmptyShould(true)
+        .as("the OpenTelemetry and HikariCP integrations depend on no provider module");
+  }
+
   /** The packages of the HTTP kit (secrets-sdk-http), and of the providers that may use it. */
   static final String HTTP_KIT = "io.secretsdk.http..";
   static final String[] HTTP_KIT_USERS = {HTTP_KIT, "io.secretsdk.vault..", "io.secretsdk.onepassword..",
@@ -204,6 +215,7 @@ final class SdkRules {
     rules.add(internalUsedOnlyBySdk());
     rules.addAll(providerInternalsStayInTheirModule());
     rules.addAll(providersIndependent());
+    rules.add(integrationsIndependentOfProviders());
     rules.add(coreDependsOnNoOtherModule());
     rules.add(httpKitUsedOnlyByOkHttpProviders());
     rules.add(httpKitDependsOnCoreOnly());
