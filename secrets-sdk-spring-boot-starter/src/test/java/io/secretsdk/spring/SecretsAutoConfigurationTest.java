@@ -1,0 +1,220 @@
+package io.secretsdk.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.secretsdk.PolicyViolationException;
+import io.secretsdk.RunEnvironment;
+import io.secretsdk.Secret;
+import io.secretsdk.SecretConfigException;
+import io.secretsdk.SecretRef;
+import io.secretsdk.SecretsClient;
+import io.secretsdk.provider.mem.MemSecretProvider;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.EnumerablePropertySource;
+import org.springframework.core.env.PropertySource;
+
+/** The auto-configured client, injection and metrics, with Spring Boot's context runner. */
+final class SecretsAutoConfigurationTest {
+  private final ApplicationContextRunner runner = new ApplicationContextRunner()
+      .withConfiguration(AutoConfigurations.of(SecretsAutoConfiguration.class,
+          SecretsHealthAutoConfiguration.class));
+
+  @TempDir Path dir;
+  private SecretFiles files;
+
+  @BeforeEach
+  void setUp() {
+    files = new SecretFiles(dir);
+  }
+
+  @Test
+  void clientFromProperties_resolvesRegistryNames_andIsClosedWithTheContext() {
+    AtomicReference<SecretsClient> seen = new AtomicReference<>();
+    runner.withPropertyValues(files.properties("secrets.principal=payments")).run(context -> {
+      assertThat(context).hasNotFailed().hasSingleBean(SecretsClient.class);
+      SecretsClient client = context.getBean(SecretsClient.class);
+      seen.set(client);
+      assertThat(client.environment()).isEqualTo(RunEnvironment.LOCAL);
+      try (Secret key = client.resolveByName("openai")) {
+        assertThat(key.reveal()).isEqualTo(files.canary);
+        assertThat(key.ref()).hasToString(files.ref("openai"));
+      }
+      assertThat(client.toString()).contains("providers=[file]").doesNotContain(files.canary);
+    });
+    assertThatThrownBy(() -> seen.get().resolveByName("openai")).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void noProvidersConfigured_defaultsToEnvAndFile() {
+    runner.run(context -> assertThat(context.getBean(SecretsClient.class).toString())
+        .contains("env").contains("file"));
+  }
+
+  @Test
+  void customizer_addsAProviderBuiltInCode() {
+    MemSecretProvider mem = MemSecretProvider.create();
+    String value = "canary-" + java.util.UUID.randomUUID();
+    mem.put("app/key", value);
+    runner.withPropertyValues(files.properties())
+        .withBean(SecretsClientCustomizer.class, () -> builder -> builder.provider(mem))
+        .run(context -> {
+          try (Secret s = context.getBean(SecretsClient.class).resolve("mem://app/key")) {
+            assertThat(s.reveal()).isEqualTo(value);
+          }
+        });
+  }
+
+  @Test
+  void policyFile_isEnforced() throws Exception {
+    Path policy = Files.writeString(dir.resolve("policy.json"),
+        "{\"version\": 1, \"allowed_secrets\": [\"missing\"]}", StandardCharsets.UTF_8);
+    runner.withPropertyValues(files.properties("secrets.policy=" + policy)).run(context ->
+        assertThatThrownBy(() -> context.getBean(SecretsClient.class).resolveByName("openai"))
+            .isInstanceOf(PolicyViolationException.class)
+            .hasMessageContaining("allowed_secrets")
+            .hasMessageNotContaining(files.canary));
+  }
+
+  @Test
+  void registryOnTheClasspath_loads() {
+    runner.withPropertyValues("secrets.registry=classpath:registry-test.yaml", "secrets.environment=prod")
+        .withBean(SecretsClientCustomizer.class, () -> builder -> builder.provider(MemSecretProvider.create()))
+        .run(context -> assertThat(context.getBean(SecretsClient.class).refOf("openai"))
+            .hasToString("mem://openai/prod/api_key"));
+  }
+
+  @Test
+  void badSettings_failTheContextWithATypedErrorNamingTheSetting() {
+    runner.withPropertyValues(files.properties("secrets.environment=moon")).run(context ->
+        assertThat(context).getFailure().rootCause().isInstanceOf(SecretConfigException.class)
+            .hasMessageContaining("secrets.environment"));
+    runner.withPropertyValues("secrets.providers.nosuch.address=x").run(context ->
+        assertThat(context).getFailure().rootCause().isInstanceOf(SecretConfigException.class)
+            .hasMessageContaining("nosuch"));
+    runner.withPropertyValues("secrets.registry=" + dir.resolve("absent.yaml")).run(context ->
+        assertThat(context).getFailure().rootCause().isInstanceOf(SecretConfigException.class));
+    runner.withPropertyValues(files.properties("secrets.providers.file.noSuchOption=1")).run(context ->
+        assertThat(context).getFailure().rootCause().isInstanceOf(SecretConfigException.class)
+            .hasMessageContaining("noSuchOption"));
+  }
+
+  @Test
+  void secretName_injectsNamedSecretAndRef_neverTheValue() {
+    runner.withPropertyValues(files.properties()).withUserConfiguration(VendorConfiguration.class)
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          Vendor vendor = context.getBean(Vendor.class);
+          assertThat(vendor.ref).hasToString(files.ref("openai"));
+          assertThat(vendor.key.name()).isEqualTo("openai");
+          assertThat(vendor.key.toString()).doesNotContain(files.canary);
+          try (Secret s = vendor.key.resolve()) {
+            assertThat(s.reveal()).isEqualTo(files.canary);
+          }
+          assertNotInEnvironment(context.getEnvironment(), files.canary);
+        });
+  }
+
+  @Test
+  void secretName_onAValueType_orAnUnknownName_failsTheContext() {
+    runner.withPropertyValues(files.properties()).withUserConfiguration(StringConfiguration.class)
+        .run(context -> assertThat(context).getFailure().rootCause()
+            .isInstanceOf(SecretConfigException.class).hasMessageContaining("NamedSecret")
+            .hasMessageNotContaining(files.canary));
+    runner.withPropertyValues(files.properties()).withUserConfiguration(UnknownNameConfiguration.class)
+        .run(context -> assertThat(context).getFailure().rootCause()
+            .isInstanceOf(SecretConfigException.class).hasMessageContaining("nosuchname"));
+  }
+
+  @Test
+  void metrics_goToBootsMeterRegistry_taggedBySchemeNeverByRef() {
+    runner.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+            SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class))
+        .withPropertyValues(files.properties())
+        .run(context -> {
+          SecretsClient client = context.getBean(SecretsClient.class);
+          client.resolveByName("openai").close();
+          client.resolveByName("openai").close();
+          MeterRegistry registry = context.getBean(MeterRegistry.class);
+          assertThat(registry.find("secrets.resolve").tag("scheme", "file").counters()).isNotEmpty();
+          assertThat(registry.find("secrets.fetch").timer()).isNotNull();
+          for (Meter meter : registry.getMeters()) {
+            for (Tag tag : meter.getId().getTags()) {
+              assertThat(tag.getValue()).doesNotContain(dir.toString()).doesNotContain(files.canary);
+            }
+          }
+        });
+  }
+
+  @Test
+  void ownClientBean_replacesTheAutoConfiguredOne() {
+    MemSecretProvider mem = MemSecretProvider.create();
+    runner.withBean(SecretsClient.class, () -> SecretsClient.builder().provider(mem).build())
+        .run(context -> {
+          assertThat(context).hasSingleBean(SecretsClient.class).doesNotHaveBean(ConfiguredSecrets.class);
+          assertThat(context.getBean(SecretsClient.class).toString()).contains("mem");
+        });
+  }
+
+  static void assertNotInEnvironment(ConfigurableEnvironment environment, String value) {
+    for (PropertySource<?> source : environment.getPropertySources()) {
+      if (source instanceof EnumerablePropertySource<?> e) {
+        for (String name : e.getPropertyNames()) {
+          assertThat(String.valueOf(e.getProperty(name))).as(name).doesNotContain(value);
+        }
+      }
+    }
+  }
+
+  /** A bean as users write one: holds the name and the ref, resolves at use. */
+  static final class Vendor {
+    final NamedSecret key;
+    final SecretRef ref;
+
+    Vendor(NamedSecret key, SecretRef ref) {
+      this.key = key;
+      this.ref = ref;
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class VendorConfiguration {
+    @Bean
+    Vendor vendor(@SecretName("openai") NamedSecret key, @SecretName("openai") SecretRef ref) {
+      return new Vendor(key, ref);
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class StringConfiguration {
+    @Bean
+    String apiKey(@SecretName("openai") String key) {
+      return key;
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class UnknownNameConfiguration {
+    @Bean
+    Vendor vendor(@SecretName("nosuchname") NamedSecret key) {
+      return new Vendor(key, key.ref());
+    }
+  }
+}
