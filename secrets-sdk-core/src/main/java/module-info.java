@@ -39,7 +39,8 @@ module io.secretsdk.core {
       io.secretsdk.http,
       io.secretsdk.vault,
       io.secretsdk.aws,
-      io.secretsdk.onepassword;
+      io.secretsdk.onepassword,
+      io.secretsdk.spring; // the Spring Boot starter (an automatic module) builds providers as the builder does
 
   uses io.secretsdk.spi.SecretProviderFactory;
 

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +40,14 @@ final class SecretsAutoConfigurationTest {
 
   @TempDir Path dir;
   private SecretFiles files;
+
+  private final DebugLogs logs = new DebugLogs();
+
+  @AfterEach
+  void noValueInTheLogs() {
+    logs.close();
+    assertThat(logs.text()).isNotEmpty().doesNotContain(files.canary);
+  }
 
   @BeforeEach
   void setUp() {

@@ -13,6 +13,7 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +35,14 @@ final class SecretsHealthIndicatorTest {
   private final String token = "canary-token-" + UUID.randomUUID();
   private final String vaultValue = "canary-" + UUID.randomUUID();
   private final AtomicInteger lookupStatus = new AtomicInteger(200);
+
+  private final DebugLogs logs = new DebugLogs();
+
+  @AfterEach
+  void noValueInTheLogs() {
+    logs.close();
+    assertThat(logs.text()).isNotEmpty().doesNotContain(files.canary).doesNotContain(token).doesNotContain(vaultValue);
+  }
 
   @BeforeEach
   void setUp() {
