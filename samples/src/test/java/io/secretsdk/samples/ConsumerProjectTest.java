@@ -42,12 +42,26 @@ final class ConsumerProjectTest {
         .contains("<dependencyConvergence />")
         .contains("<artifactId>secrets-sdk-bom</artifactId>")
         .doesNotContain("<parent>");
-    // every published module but the test kit, so the convergence check covers them together
+    // every published module but the test kit, the HTTP kit (it comes with Vault and 1Password)
+    // and the Spring Boot starter (samples/spring-boot checks it under Boot's parent), so the
+    // convergence check covers them together
+    Set<String> elsewhere = Set.of("secrets-sdk-testing", "secrets-sdk-http", "secrets-sdk-spring-boot-starter");
     for (String module : bomModules()) {
-      if (!module.equals("secrets-sdk-testing") && !module.equals("secrets-sdk-http")) {
+      if (!elsewhere.contains(module)) {
         assertThat(pom).as("consumer uses " + module).contains("<artifactId>" + module + "</artifactId>");
       }
     }
+  }
+
+  @Test
+  void springBootSample_usesTheStarterThroughTheBom_andEnforcesConvergence() throws IOException {
+    String pom = Files.readString(ROOT.resolve("samples/spring-boot/pom.xml"), StandardCharsets.UTF_8);
+    assertThat(pom).contains("<artifactId>spring-boot-starter-parent</artifactId>")
+        .contains("<artifactId>secrets-sdk-bom</artifactId>")
+        .contains("<artifactId>secrets-sdk-spring-boot-starter</artifactId>")
+        .contains("<dependencyConvergence />");
+    assertThat(Files.readString(ROOT.resolve(".ci/run"), StandardCharsets.UTF_8))
+        .contains("samples/consumer/run.sh").contains("samples/spring-boot/run.sh");
   }
 
   @Test

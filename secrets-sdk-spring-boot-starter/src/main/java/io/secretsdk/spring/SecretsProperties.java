@@ -30,15 +30,25 @@ public class SecretsProperties {
   /** The prefix of every setting: {@value}. */
   public static final String PREFIX = "secrets";
 
+  /** Path of the registry file (names to refs per environment), or classpath:...; none means an empty registry. */
   private String registry;
+  /** Path of the policy file, or classpath:...; none means the permissive policy. */
   private String policy;
+  /** Run environment: local, ci or prod (or dev, test, production); none means detected from SECRETS_SDK_ENV and CI. */
   private String environment;
+  /** Providers by scheme, each with its factory's options as the factory names them (address, ca_cert, allowedRoots...); {} for none. None configured means env and file. */
   private Map<String, Map<String, String>> providers = new LinkedHashMap<>();
+  /** Alias schemes mapped to provider schemes, e.g. kv: vault. */
   private Map<String, String> aliases = new LinkedHashMap<>();
+  /** Class names of custom provider factories to allow besides the SDK's own. */
   private List<String> allowedFactories = new ArrayList<>();
+  /** Who resolves, recorded in audit events; default spring.application.name. */
   private String principal;
+  /** Why this process needs secrets (ticket, job), recorded in audit events. */
   private String justification;
+  /** TTL of values whose provider gives none; default the environment cap. */
   private Duration defaultTtl;
+  /** How long past its TTL a value may be served while its provider is down; default zero. */
   private Duration maxStale;
   private final Logging logging = new Logging();
   private final Health health = new Health();
@@ -163,6 +173,7 @@ public class SecretsProperties {
 
   /** {@code secrets.logging.*}. */
   public static class Logging {
+    /** Whether Boot's Logback appenders write through the SDK's RedactingEncoder. */
     private boolean redact = true;
 
     /** Creates the defaults. */
@@ -184,6 +195,7 @@ public class SecretsProperties {
 
   /** {@code secrets.health.*}. */
   public static class Health {
+    /** Registry names the health indicator resolves; empty means every name of the run environment. */
     private List<String> names = new ArrayList<>();
 
     /** Creates the defaults. */

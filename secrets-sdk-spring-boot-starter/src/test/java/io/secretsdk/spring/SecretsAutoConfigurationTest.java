@@ -126,6 +126,55 @@ final class SecretsAutoConfigurationTest {
   }
 
   @Test
+  void aCredentialPastedIntoAnOption_isRefusedWithoutBeingEchoed() {
+    String pasted = "canary-" + java.util.UUID.randomUUID();
+    for (String option : new String[] {"secrets.providers.vault.token=" + pasted,
+        "secrets.providers.file.maxSize=" + pasted, "secrets.providers.vault.address=" + pasted}) {
+      runner.withPropertyValues(option).run(context -> {
+        Throwable failure = context.getStartupFailure();
+        assertThat(failure).as(option).isNotNull();
+        assertThat(failure).hasRootCauseInstanceOf(SecretConfigException.class);
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+          assertThat(String.valueOf(t.getMessage())).as(option).doesNotContain(pasted);
+        }
+      });
+    }
+    assertThat(logs.text()).doesNotContain(pasted);
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(60)
+  void manyThreads_resolveThroughNamedSecretsWhileHealthIsPolled() {
+    runner.withPropertyValues(files.properties("secrets.health.names=openai"))
+        .withUserConfiguration(VendorConfiguration.class).run(context -> {
+          NamedSecret key = context.getBean(Vendor.class).key;
+          var health = context.getBean("secretsHealthIndicator",
+              org.springframework.boot.health.contributor.HealthIndicator.class);
+          var pool = java.util.concurrent.Executors.newFixedThreadPool(32);
+          try {
+            var results = new java.util.ArrayList<java.util.concurrent.Future<Boolean>>();
+            for (int i = 0; i < 640; i++) {
+              boolean poll = i % 10 == 0;
+              results.add(pool.submit(() -> {
+                if (poll) {
+                  return health.health().getStatus().getCode().equals("UP");
+                }
+                try (Secret s = key.resolve()) {
+                  return s.reveal().equals(files.canary);
+                }
+              }));
+            }
+            for (var r : results) {
+              assertThat(r.get(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            }
+          } finally {
+            pool.shutdownNow();
+            assertThat(pool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+          }
+        });
+  }
+
+  @Test
   void secretName_injectsNamedSecretAndRef_neverTheValue() {
     runner.withPropertyValues(files.properties()).withUserConfiguration(VendorConfiguration.class)
         .run(context -> {
