@@ -108,7 +108,8 @@ final class ModulePathTest {
     assertThat(sdk.get("io.secretsdk.core").exports()).filteredOn(e -> e.source().equals("io.secretsdk.internal"))
         .singleElement().satisfies(e -> assertThat(e.targets()).containsExactlyInAnyOrder(
             "io.secretsdk.logback", "io.secretsdk.testing", "io.secretsdk.http", "io.secretsdk.vault",
-            "io.secretsdk.aws", "io.secretsdk.onepassword"));
+            "io.secretsdk.aws", "io.secretsdk.onepassword",
+            "io.secretsdk.spring")); // the Spring Boot starter's jar (Automatic-Module-Name)
     // the HTTP kit has no API: its package goes to the two OkHttp providers only
     assertThat(unqualifiedExports(sdk.get("io.secretsdk.http"))).isEmpty();
     assertThat(sdk.get("io.secretsdk.http").exports())
