@@ -30,6 +30,7 @@ import java.util.function.Function;
  */
 final class SecretsClientFactory {
   private static final String CLASSPATH = "classpath:";
+  private static final String ENABLED = "enabled";
   /** The registry and policy loaders refuse anything larger; read one byte more to let them say so. */
   private static final int MAX_CONFIG_BYTES = 256 * 1024 + 1;
 
@@ -102,9 +103,17 @@ final class SecretsClientFactory {
     try {
       for (Map.Entry<String, Map<String, String>> e : new java.util.TreeMap<>(configured).entrySet()) {
         String scheme = e.getKey().toLowerCase(Locale.ROOT);
-        Map<String, String> options = new LinkedHashMap<>();
-        (e.getValue() == null ? Map.<String, String>of() : e.getValue())
-            .forEach(options::put);
+        Map<String, String> options = new LinkedHashMap<>(e.getValue() == null ? Map.of() : e.getValue());
+        // "enabled" is ours, not the factory's: YAML drops an empty map, so a provider without
+        // options is written "env: {enabled: true}"; "enabled: false" leaves one out
+        String enabled = options.remove(ENABLED);
+        if (enabled != null && !enabled.strip().equalsIgnoreCase("true")) {
+          if (enabled.strip().equalsIgnoreCase("false")) {
+            continue;
+          }
+          throw new SecretConfigException(null, 0, "secrets.providers." + scheme + "." + ENABLED,
+              "must be true or false");
+        }
         built.put(scheme, ProviderDiscovery.create(scheme, ProviderSettings.of(options, environment),
             loader, new LinkedHashSet<>(properties.getAllowedFactories())));
       }

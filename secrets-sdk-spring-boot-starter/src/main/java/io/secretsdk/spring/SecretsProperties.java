@@ -22,7 +22,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *       address: https://vault.example.com:8200
  *       auth: kubernetes
  *       role: payments
- *     env: {}
+ *     env: {enabled: true}
  * }</pre>
  */
 @ConfigurationProperties(prefix = SecretsProperties.PREFIX)
@@ -36,7 +36,7 @@ public class SecretsProperties {
   private String policy;
   /** Run environment: local, ci or prod (or dev, test, production); none means detected from SECRETS_SDK_ENV and CI. */
   private String environment;
-  /** Providers by scheme, each with its factory's options as the factory names them (address, ca_cert, allowedRoots...); {} for none. None configured means env and file. */
+  /** Providers by scheme, each with its factory's options as the factory names them (address, ca_cert, allowedRoots...); enabled: true for a provider without options, enabled: false to leave one out. None configured means env and file. */
   private Map<String, Map<String, String>> providers = new LinkedHashMap<>();
   /** Alias schemes mapped to provider schemes, e.g. kv: vault. */
   private Map<String, String> aliases = new LinkedHashMap<>();
@@ -88,9 +88,10 @@ public class SecretsProperties {
 
   /**
    * Providers by scheme, each with the options of its factory, named as the factory documents
-   * them ({@code address}, {@code ca_cert}, {@code allowedRoots}); {@code {}} for a provider
-   * without options. None configured means {@code env} and {@code file}, as
-   * {@code SecretsClient.fromEnvironment()} does.
+   * them ({@code address}, {@code ca_cert}, {@code allowedRoots}); {@code {enabled: true}} for
+   * a provider without options (YAML drops an empty map), {@code enabled: false} to leave one out.
+   * None configured means {@code env} and {@code file}, as {@code SecretsClient.fromEnvironment()}
+   * does.
    */
   public Map<String, Map<String, String>> getProviders() {
     return providers;

@@ -78,6 +78,15 @@ final class SecretsAutoConfigurationTest {
   }
 
   @Test
+  void enabledFalse_leavesAProviderOut_andAnythingElseIsRefused() {
+    runner.withPropertyValues(files.properties("secrets.providers.env.enabled=false"))
+        .run(context -> assertThat(context.getBean(SecretsClient.class).toString()).contains("providers=[file]"));
+    runner.withPropertyValues(files.properties("secrets.providers.env.enabled=maybe")).run(context ->
+        assertThat(context).getFailure().rootCause().isInstanceOf(SecretConfigException.class)
+            .hasMessageContaining("secrets.providers.env.enabled"));
+  }
+
+  @Test
   void customizer_addsAProviderBuiltInCode() {
     MemSecretProvider mem = MemSecretProvider.create();
     String value = "canary-" + java.util.UUID.randomUUID();
@@ -258,6 +267,21 @@ final class SecretsAutoConfigurationTest {
     Vendor vendor(@SecretName("openai") NamedSecret key, @SecretName("openai") SecretRef ref) {
       return new Vendor(key, ref);
     }
+  }
+
+  /** Field injection, as {@code @Autowired} fields are written. */
+  static final class FieldInjected {
+    @org.springframework.beans.factory.annotation.Autowired
+    @SecretName("openai")
+    NamedSecret key;
+  }
+
+  @Test
+  void secretName_onAnAutowiredField() {
+    runner.withPropertyValues(files.properties()).withBean(FieldInjected.class).run(context -> {
+      assertThat(context).hasNotFailed();
+      assertThat(context.getBean(FieldInjected.class).key.ref()).hasToString(files.ref("openai"));
+    });
   }
 
   @Configuration(proxyBeanMethods = false)

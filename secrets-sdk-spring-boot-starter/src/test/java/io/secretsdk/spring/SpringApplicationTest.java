@@ -72,6 +72,14 @@ final class SpringApplicationTest {
   }
 
   @Test
+  void aProviderWithoutOptions_isWrittenEnabledTrue_andReplacesTheDefaults() {
+    try (ConfigurableApplicationContext context = new SpringApplicationBuilder(App.class)
+        .web(WebApplicationType.NONE).properties("spring.config.location=classpath:mem-only.yml").run()) {
+      assertThat(context.getBean(SecretsClient.class).toString()).contains("providers=[mem]");
+    }
+  }
+
+  @Test
   void redactionProperty_false_leavesBootsEncoder() {
     try (ConfigurableApplicationContext context = app("secrets.logging.redact=false").run()) {
       assertThat(consoleEncoder()).isNotNull().isNotInstanceOf(RedactingEncoder.class);
