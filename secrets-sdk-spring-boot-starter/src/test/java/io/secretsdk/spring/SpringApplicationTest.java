@@ -111,6 +111,24 @@ final class SpringApplicationTest {
   }
 
   @Test
+  void configImport_declaredInApplicationYml_seesTheSecretsSettingsBesideIt() throws Exception {
+    Path yml = java.nio.file.Files.writeString(dir.resolve("application.yml"), String.join("\n",
+        "spring:",
+        "  config:",
+        "    import: \"secrets:openai\"",
+        "secrets:",
+        "  registry: \"" + files.registry + "\"",
+        "  environment: local",
+        "vendor:",
+        "  api-key: ${secrets.values.openai}",
+        ""), java.nio.charset.StandardCharsets.UTF_8);
+    try (ConfigurableApplicationContext context = new SpringApplicationBuilder(App.class)
+        .web(WebApplicationType.NONE).properties("spring.config.location=file:" + yml).run()) {
+      assertThat(context.getEnvironment().getProperty("vendor.api-key")).isEqualTo(files.canary);
+    }
+  }
+
+  @Test
   void configImport_ofANameThatDoesNotResolve_failsStartupWithTheTypedError(CapturedOutput output) {
     assertThatThrownBy(() -> app("spring.config.import=secrets:").run())
         .isInstanceOf(SecretNotFoundException.class)
