@@ -61,6 +61,19 @@ final class SpringApplicationTest {
   }
 
   @Test
+  void bootsLogFile_isMaskedToo(CapturedOutput output) throws Exception {
+    Path logFile = dir.resolve("logs/app.log");
+    try (ConfigurableApplicationContext context = app("logging.file.name=" + logFile).run()) {
+      try (Secret key = context.getBean(SecretsClient.class).resolveByName("openai")) {
+        LoggerFactory.getLogger("com.example.Vendor").info("file key {}", key.reveal());
+      }
+    }
+    String written = java.nio.file.Files.readString(logFile, java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(written).contains("file key [REDACTED:" + files.ref("openai") + "]").doesNotContain(files.canary);
+    assertThat(output.toString()).doesNotContain(files.canary);
+  }
+
+  @Test
   void bootsStructuredLogging_isMaskedToo(CapturedOutput output) {
     try (ConfigurableApplicationContext context = app("logging.structured.format.console=ecs").run()) {
       try (Secret key = context.getBean(SecretsClient.class).resolveByName("openai")) {
