@@ -41,7 +41,8 @@ module io.secretsdk.core {
       io.secretsdk.aws,
       io.secretsdk.onepassword,
       io.secretsdk.keychain,
-      io.secretsdk.platform;
+      io.secretsdk.platform,
+      io.secretsdk.spring; // the Spring Boot starter (an automatic module) builds providers as the builder does
 
   uses io.secretsdk.spi.SecretProviderFactory;
 
