@@ -328,6 +328,12 @@ final class Backends implements AutoCloseable {
     });
   }
 
+  /**
+   * Factories whose configuration name differs from the scheme of the refs their provider serves:
+   * {@code SECRETS_SDK_PROVIDERS=platform} gives {@code secret://}.
+   */
+  private static final Map<String, String> FACTORY_OF_SCHEME = Map.of("secret", "platform");
+
   private SecretProvider build(String scheme) {
     Optional<SecretProvider> override = overrides.open(scheme);
     if (override.isPresent()) {
@@ -336,13 +342,14 @@ final class Backends implements AutoCloseable {
     if (scheme.equals(LocalSecretProvider.SCHEME)) {
       return LocalSecretProvider.create(localOptions());
     }
-    if (listedSchemes.isPresent() && !listedSchemes.get().contains(scheme)) {
-      throw new NoProviderException(scheme, "'" + scheme + "' is not listed in"
+    String factory = FACTORY_OF_SCHEME.getOrDefault(scheme, scheme);
+    if (listedSchemes.isPresent() && !listedSchemes.get().contains(factory)) {
+      throw new NoProviderException(scheme, "'" + factory + "' is not listed in"
           + " $SECRETS_SDK_PROVIDERS (" + String.join(",",
               new java.util.TreeSet<>(listedSchemes.get())) + ")");
     }
     try {
-      SecretProvider p = ProviderDiscovery.create(scheme, ProviderSettings.of(Map.of(),
+      SecretProvider p = ProviderDiscovery.create(factory, ProviderSettings.of(Map.of(),
           io.env()::get), Backends.class.getClassLoader(), userFactories);
       if (p instanceof MemSecretProvider) {
         inProcessOnly.add(scheme);
