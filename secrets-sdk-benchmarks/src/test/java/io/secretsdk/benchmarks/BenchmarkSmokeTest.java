@@ -136,7 +136,7 @@ final class BenchmarkSmokeTest {
 
   @Test
   void fleet_noRefreshAhead_makesTheIdealNumberOfCalls() {
-    FleetSimulation.Result r = FleetSimulation.run(FleetSimulation.SETTINGS.get(2), 7, 3, 1, 5);
+    FleetSimulation.Result r = FleetSimulation.run(FleetSimulation.SETTINGS.get(3), 7, 3, 1, 5);
     assertThat(r.callsPerClientHour()).isEqualTo(r.idealPerClientHour());
     assertThat(java.util.Arrays.stream(r.perMinute()).sum()).isEqualTo(r.totalCalls());
     assertThat(r.perMinute()[0]).isEqualTo(7 * 3);
