@@ -109,6 +109,10 @@ def main():
     print(report)
 
 
+def paired(ours, base, field):
+    return statistics.median(o[field] / b[field] for o, b in zip(ours, base))
+
+
 def render(runs, samples, classes, load_before, load_after):
     med = {k: [statistics.median(s[i] for s in samples[k]) for i in range(3)] for k in samples}
     base = med[BASE]
@@ -129,6 +133,11 @@ def render(runs, samples, classes, load_before, load_after):
     spread = {k: (min(s[0] for s in samples[k]), max(s[0] for s in samples[k])) for k in samples}
     lines += ["", "Wall-time range (min-max): " + ", ".join(
         f"{k} {lo:.2f}-{hi:.2f} s" for k, (lo, hi) in spread.items()) + "."]
+    # paired: each round's runs of all variants are back to back, so the ratio within a round
+    # cancels most of the load drift between rounds
+    lines += ["", "Paired ratios vs (c), median of the per-round ratios: " + "; ".join(
+        f"{k} wall {paired(samples[k], samples[BASE], 0):.2f}x, CPU {paired(samples[k], samples[BASE], 1):.2f}x"
+        for k, _, _ in VARIANTS if k != BASE) + "."]
     ours = collections.Counter(classes["secrets-sdk"])
     bare = collections.Counter(classes[BASE])
     only_ours, only_bare = ours - bare, bare - ours
