@@ -13,7 +13,7 @@ out=${2:-secrets-sdk-benchmarks/target/cold-start}
 cpfile=secrets-sdk-benchmarks/target/cold-start-classpath.txt
 if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f "$cpfile" ]; then
   # -am: our modules come from this work tree, never from a stale local repository
-  mvn -B -q -o -pl secrets-sdk-benchmarks -am -DskipTests package dependency:build-classpath \
+  mvn -B -q -pl secrets-sdk-benchmarks -am -DskipTests package dependency:build-classpath \
       -Dmdep.includeScope=runtime -Dmdep.outputFile=target/cold-start-classpath.txt
 fi
 # the run uses copies of this tree's jars and classes: rebuilding during a run changes nothing
