@@ -5,6 +5,7 @@ usage: cold-start.py CLASSPATH RUNS OUTDIR
 Each run is a fresh JVM; wall time is measured here (monotonic clock, fork to exit), CPU time
 (user + sys) and max RSS come from wait4's rusage of that child alone. Loaded classes are counted
 in one extra run per variant with -Xlog:class+load (logging is kept out of the timed runs).
+Writes OUTDIR/report.md, OUTDIR/samples.csv (every run) and OUTDIR/<variant>.classes.log.
 """
 import collections
 import os
@@ -103,6 +104,11 @@ def main():
         server.stdin.close()
         server.wait(timeout=30)
     load_after = open("/proc/loadavg").read().split()[:3]
+    with open(f"{out}/samples.csv", "w") as f:
+        f.write("variant,round,wall_s,cpu_s,max_rss_mib\n")
+        for key, rows in samples.items():
+            for i, (wall, cpu, rss) in enumerate(rows):
+                f.write(f"{key},{i},{wall:.3f},{cpu:.3f},{rss:.1f}\n")
     report = render(runs, samples, classes, load_before, load_after)
     with open(f"{out}/report.md", "w") as f:
         f.write(report)

@@ -10,6 +10,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The cold-start harness's variants, run in-process against its endpoint: each gets the value
@@ -71,6 +74,45 @@ final class ColdStartHarnessTest {
 
     assertThat(printed()).isEqualTo("value-length " + ColdStartServer.VALUE.length());
     assertThat(targets()).containsExactly("secretsmanager.GetSecretValue");
+  }
+
+  /**
+   * What the issue asked of a plain resolve, held in a fresh JVM: no Jackson databind (audit line,
+   * error scrubbing), no YAML (no registry or policy configured), no OkHttp (not used by aws-sm).
+   */
+  @Test
+  void plainResolveInAFreshJvm_loadsNoDatabindYamlOrOkHttp(@TempDir Path dir) throws Exception {
+    Path log = dir.resolve("classes.log");
+    ProcessBuilder pb = new ProcessBuilder(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Dlogback.configurationFile=cold-start-logback.xml",
+        "-Xlog:class+load:file=" + log,
+        "-cp", System.getProperty("java.class.path"),
+        SecretsSdkColdStart.class.getName(), server.url("/").toString(), "ci/deploy-token")
+        .redirectErrorStream(true);
+    pb.environment().put("AWS_ACCESS_KEY_ID", "coldstartkey");
+    pb.environment().put("AWS_SECRET_ACCESS_KEY", "coldstartsecret");
+    Process child = pb.start();
+    try {
+      String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(child.waitFor(50, TimeUnit.SECONDS)).isTrue();
+      assertThat(child.exitValue()).as(output).isZero();
+      assertThat(output).contains("value-length " + ColdStartServer.VALUE.length())
+          .contains("\"event\":\"resolve\"");
+    } finally {
+      child.destroyForcibly();
+    }
+    List<String> loaded = Files.readAllLines(log).stream()
+        .filter(l -> l.contains("[class,load]"))
+        .map(l -> l.substring(l.indexOf("] ", l.indexOf("class,load")) + 2).split(" ")[0])
+        .toList();
+    assertThat(loaded).contains("io.secretsdk.internal.Slf4jAuditSink",
+        "com.fasterxml.jackson.core.JsonGenerator");
+    assertThat(loaded).noneMatch(c -> c.startsWith("com.fasterxml.jackson.databind.")
+            && !c.equals("com.fasterxml.jackson.databind.JsonSerializable"))
+        .noneMatch(c -> c.startsWith("com.fasterxml.jackson.dataformat.yaml."))
+        .noneMatch(c -> c.startsWith("org.yaml.snakeyaml."))
+        .noneMatch(c -> c.startsWith("okhttp3."));
   }
 
   private String printed() {
