@@ -106,6 +106,7 @@ public final class AwsSecretsManagerProvider implements SecretProvider {
   private final io.secretsdk.aws.internal.AgentClient agent;
   /** DescribeSecret answers, for fetches that require metadata; built on the first such fetch. */
   private volatile Cache<String, Map<String, String>> described;
+  private final Object describedLock = new Object();
   private final AtomicBoolean batchDeniedLogged = new AtomicBoolean();
 
   private AwsSecretsManagerProvider(AwsSecretsManagerOptions options) {
@@ -118,7 +119,7 @@ public final class AwsSecretsManagerProvider implements SecretProvider {
   private Cache<String, Map<String, String>> described() {
     Cache<String, Map<String, String>> cache = described;
     if (cache == null) {
-      synchronized (this) {
+      synchronized (describedLock) {
         cache = described;
         if (cache == null) {
           cache = Caffeine.newBuilder()
