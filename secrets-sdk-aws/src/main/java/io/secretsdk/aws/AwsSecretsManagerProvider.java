@@ -113,7 +113,9 @@ public final class AwsSecretsManagerProvider implements SecretProvider {
   private final RegionalClients clients;
   /** Agent mode: every read goes through the Secrets Manager Agent; null otherwise. */
   private final io.secretsdk.aws.internal.AgentClient agent;
-  private final Cache<String, Map<String, String>> described;
+  /** DescribeSecret answers, for fetches that require metadata; built on the first such fetch. */
+  private volatile Cache<String, Map<String, String>> described;
+  private final Object describedLock = new Object();
   private final AtomicBoolean batchDeniedLogged = new AtomicBoolean();
 
   private AwsSecretsManagerProvider(AwsSecretsManagerOptions options) {
@@ -121,11 +123,24 @@ public final class AwsSecretsManagerProvider implements SecretProvider {
     this.clients = new RegionalClients(options);
     this.agent = options.agentAddress().map(a -> new io.secretsdk.aws.internal.AgentClient(a,
         options.agentEnvironment(), options.connectTimeout(), options.readTimeout())).orElse(null);
-    this.described = Caffeine.newBuilder()
-        .expireAfterWrite(options.describeCacheTtl())
-        .ticker(options.ticker()::read)
-        .maximumSize(10_000)
-        .build();
+  }
+
+  private Cache<String, Map<String, String>> described() {
+    Cache<String, Map<String, String>> cache = described;
+    if (cache == null) {
+      synchronized (describedLock) {
+        cache = described;
+        if (cache == null) {
+          cache = Caffeine.newBuilder()
+              .expireAfterWrite(options.describeCacheTtl())
+              .ticker(options.ticker()::read)
+              .maximumSize(10_000)
+              .build();
+          described = cache;
+        }
+      }
+    }
+    return cache;
   }
 
   /**
@@ -353,7 +368,7 @@ public final class AwsSecretsManagerProvider implements SecretProvider {
     // not Cache.get(key, loader): a network call inside Caffeine's compute would block writers of
     // other keys in the same bin; two concurrent misses may both describe, which is harmless
     String key = region + '\u0000' + r.secretId();
-    Map<String, String> cached = described.getIfPresent(key);
+    Map<String, String> cached = described().getIfPresent(key);
     if (cached != null) {
       return cached;
     }
@@ -375,7 +390,7 @@ public final class AwsSecretsManagerProvider implements SecretProvider {
       }
     }
     Map<String, String> result = Map.copyOf(m);
-    described.put(key, result);
+    described().put(key, result);
     return result;
   }
 
@@ -593,7 +608,10 @@ public final class AwsSecretsManagerProvider implements SecretProvider {
       agent.close();
     }
     clients.close();
-    described.invalidateAll();
+    Cache<String, Map<String, String>> cache = described;
+    if (cache != null) {
+      cache.invalidateAll();
+    }
   }
 
   @Override

@@ -1,18 +1,23 @@
 package io.secretsdk.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.secretsdk.event.AuditEvent;
 import io.secretsdk.event.AuditSink;
-import java.util.LinkedHashMap;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.Locale;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The default audit sink: one JSON object per event on logger {@code io.secretsdk.audit}. */
+/**
+ * The default audit sink: one JSON object per event on logger {@code io.secretsdk.audit}.
+ *
+ * <p>The line is written with jackson-core's streaming generator, not databind: a process that
+ * resolves one secret and exits (a CI job) pays for no object mapper it does not use.
+ */
 public final class Slf4jAuditSink implements AuditSink {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private final Logger log;
 
   /** A sink on the default logger. */
@@ -41,26 +46,42 @@ public final class Slf4jAuditSink implements AuditSink {
 
   /** The JSON form of an event; field names are stable and snake_case. */
   public static String toJson(AuditEvent e) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("event", e.type().name().toLowerCase(Locale.ROOT));
-    m.put("outcome", e.outcome().name().toLowerCase(Locale.ROOT));
-    m.put("ref", e.ref().toString());
-    e.version().ifPresent(v -> m.put("version", v));
-    m.put("time", e.time().toString());
-    e.principal().ifPresent(v -> m.put("principal", v));
-    m.put("host", e.host());
-    m.put("pid", e.pid());
-    e.justification().ifPresent(v -> m.put("justification", v));
-    e.correlationId().ifPresent(v -> m.put("correlation_id", v));
-    e.cacheHit().ifPresent(v -> m.put("cache_hit", v));
-    e.errorType().ifPresent(v -> m.put("error_type", v));
-    e.fingerprint().ifPresent(v -> m.put("fingerprint", v));
-    e.graceEndsAt().ifPresent(v -> m.put("grace_ends_at", v.toString()));
-    try {
-      return JSON.writeValueAsString(m);
-    } catch (JsonProcessingException ex) {
-      // cannot happen for a map of strings, numbers and booleans
-      throw new IllegalStateException("audit event not serializable", ex);
+    StringWriter out = new StringWriter(256);
+    try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("event", e.type().name().toLowerCase(Locale.ROOT));
+      g.writeStringField("outcome", e.outcome().name().toLowerCase(Locale.ROOT));
+      g.writeStringField("ref", e.ref().toString());
+      writeIfPresent(g, "version", e.version().orElse(null));
+      g.writeStringField("time", e.time().toString());
+      writeIfPresent(g, "principal", e.principal().orElse(null));
+      g.writeStringField("host", e.host());
+      g.writeNumberField("pid", e.pid());
+      writeIfPresent(g, "justification", e.justification().orElse(null));
+      writeIfPresent(g, "correlation_id", e.correlationId().orElse(null));
+      if (e.cacheHit().isPresent()) {
+        g.writeBooleanField("cache_hit", e.cacheHit().get());
+      }
+      writeIfPresent(g, "error_type", e.errorType().orElse(null));
+      writeIfPresent(g, "fingerprint", e.fingerprint().orElse(null));
+      writeIfPresent(g, "grace_ends_at", e.graceEndsAt().map(Object::toString).orElse(null));
+      g.writeEndObject();
+    } catch (IOException ex) {
+      // cannot happen: the generator writes strings, numbers and booleans to a StringWriter
+      throw new UncheckedIOException("audit event not serializable", ex);
     }
+    return out.toString();
+  }
+
+  private static void writeIfPresent(JsonGenerator g, String field, String value)
+      throws IOException {
+    if (value != null) {
+      g.writeStringField(field, value);
+    }
+  }
+
+  /** Created on the first line written: a sink whose logger is off never loads Jackson. */
+  private static final class Json {
+    static final JsonFactory FACTORY = new JsonFactory();
   }
 }

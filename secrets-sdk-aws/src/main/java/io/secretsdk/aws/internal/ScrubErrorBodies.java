@@ -30,7 +30,6 @@ public final class ScrubErrorBodies implements ExecutionInterceptor {
       java.util.regex.Pattern.compile("<Code>([^<]{1,300})</Code>");
   private static final java.util.regex.Pattern XML_REQUEST_ID =
       java.util.regex.Pattern.compile("<RequestId>([A-Za-z0-9-]{1,128})</RequestId>");
-  private static final ObjectMapper MAPPER = new ObjectMapper();
   /** Error bodies are small; a larger one is dropped whole rather than buffered. */
   private static final int MAX_ERROR_BODY = 64 * 1024;
   private static final String ERROR_TYPE_HEADER = "X-Amzn-ErrorType";
@@ -91,23 +90,7 @@ public final class ScrubErrorBodies implements ExecutionInterceptor {
     if (xml) {
       return Optional.of(scrubXml(body.get()));
     }
-    ObjectNode scrubbed = MAPPER.createObjectNode();
-    try (InputStream in = body.get()) {
-      byte[] bytes = in.readNBytes(MAX_ERROR_BODY + 1);
-      if (bytes.length <= MAX_ERROR_BODY) {
-        JsonNode node = MAPPER.readTree(bytes);
-        // awsJson1_1 clients must accept the type in "__type" or in "code"; the SDK reads only
-        // "__type", so a "code" is moved there
-        for (String field : new String[] {"code", "__type"}) {
-          if (node != null && node.path(field).isTextual()) {
-            normalizedCode(node.get(field).textValue()).ifPresent(c -> scrubbed.put("__type", c));
-          }
-        }
-      }
-    } catch (IOException | RuntimeException notJson) {
-      // keep the empty object: the SDK falls back to the X-Amzn-ErrorType header and the status
-    }
-    return Optional.of(new ByteArrayInputStream(scrubbed.toString().getBytes(StandardCharsets.UTF_8)));
+    return Optional.of(JsonErrors.scrub(body.get()));
   }
 
   /** Keeps only the error code and request id of an awsQuery XML error. */
@@ -140,5 +123,34 @@ public final class ScrubErrorBodies implements ExecutionInterceptor {
     }
     sb.append("</ErrorResponse>");
     return new ByteArrayInputStream(sb.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * The awsJson half, in its own class: its object mapper is created on the first error body, so
+   * a process whose calls all succeed never loads Jackson databind for it.
+   */
+  private static final class JsonErrors {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** Keeps only the error code of an awsJson error body, as {@code __type}. */
+    static InputStream scrub(InputStream body) {
+      ObjectNode scrubbed = MAPPER.createObjectNode();
+      try (InputStream in = body) {
+        byte[] bytes = in.readNBytes(MAX_ERROR_BODY + 1);
+        if (bytes.length <= MAX_ERROR_BODY) {
+          JsonNode node = MAPPER.readTree(bytes);
+          // awsJson1_1 clients must accept the type in "__type" or in "code"; the SDK reads only
+          // "__type", so a "code" is moved there
+          for (String field : new String[] {"code", "__type"}) {
+            if (node != null && node.path(field).isTextual()) {
+              normalizedCode(node.get(field).textValue()).ifPresent(c -> scrubbed.put("__type", c));
+            }
+          }
+        }
+      } catch (IOException | RuntimeException notJson) {
+        // keep the empty object: the SDK falls back to the X-Amzn-ErrorType header and the status
+      }
+      return new ByteArrayInputStream(scrubbed.toString().getBytes(StandardCharsets.UTF_8));
+    }
   }
 }
