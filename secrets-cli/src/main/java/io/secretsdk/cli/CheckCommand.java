@@ -145,7 +145,7 @@ final class CheckCommand {
           lines.set(i, new Line(l.name(), l.ref(), Status.OK, secret.version().orElse(null), null));
         } catch (SecretException e) {
           lines.set(i, new Line(l.name(), l.ref(), Status.FAIL, null,
-              e.getClass().getSimpleName() + ": " + e.getMessage()));
+              e.getClass().getSimpleName() + ": " + SecretsCli.shown(e)));
         }
         progress.step(++done);
       }

@@ -83,7 +83,7 @@ final class RevokeCommand {
           + (mode == RevokeRequest.Mode.DISABLE ? "" : " for --mode " + modeName(mode)));
     } catch (SecretException e) {
       io.err().println("secrets: revoke of " + target.label() + " failed at the source ("
-          + e.getClass().getSimpleName() + ": " + e.getMessage() + "); nothing was revoked and no"
+          + e.getClass().getSimpleName() + ": " + SecretsCli.shown(e) + "); nothing was revoked and no"
           + " event was written");
       return SecretsCli.exitCode(e);
     }

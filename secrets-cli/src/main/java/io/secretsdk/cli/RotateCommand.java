@@ -7,6 +7,7 @@ import io.secretsdk.SecretRef;
 import io.secretsdk.SecretVersionConflictException;
 import io.secretsdk.SecretsClient;
 import io.secretsdk.provider.local.LocalSecretProvider;
+import io.secretsdk.redact.RedactionIndex;
 import io.secretsdk.spi.RevokeRequest;
 import io.secretsdk.spi.RevokeResult;
 import io.secretsdk.spi.SecretProvider;
@@ -58,6 +59,8 @@ final class RotateCommand {
     try {
       String written;
       try {
+        // masked from here on: a backend that echoes what it was sent cannot show it
+        RedactionIndex.global().register(ref, value);
         written = provider.write(backends.providerRef(ref), value, current);
       } catch (UnsupportedOperationException e) {
         throw new UsageException(scheme + " provider has no write path");
@@ -127,9 +130,9 @@ final class RotateCommand {
           : "a fresh client resolves a different value than the one written");
     } catch (SecretException e) {
       return new Verification(null, "a fresh client cannot resolve it ("
-          + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+          + e.getClass().getSimpleName() + ": " + SecretsCli.shown(e) + ")");
     } catch (Backends.NoProviderException e) {
-      return new Verification(null, e.getMessage());
+      return new Verification(null, SecretsCli.shown(e));
     }
   }
 
@@ -149,7 +152,7 @@ final class RotateCommand {
     } catch (SecretException e) {
       io.err().println("secrets: rotate of " + target.label() + " failed verification: " + problem
           + "; wrote version " + written + ", and revoking it failed (" + e.getClass().getSimpleName()
-          + ": " + e.getMessage() + "): it may be current; run 'secrets revoke " + target.ref()
+          + ": " + SecretsCli.shown(e) + "): it may be current; run 'secrets revoke " + target.ref()
           + " --version " + written + " --justification \"failed rotation\"'");
     }
     return SecretsCli.STORE_ERROR;

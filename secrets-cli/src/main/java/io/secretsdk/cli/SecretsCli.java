@@ -13,11 +13,12 @@ import io.secretsdk.provider.local.LocalKeys;
 import io.secretsdk.provider.local.LocalSecretInfo;
 import io.secretsdk.provider.local.LocalSecretProvider;
 import io.secretsdk.provider.local.LocalStoreOptions;
+import io.secretsdk.redact.RedactionIndex;
 import io.secretsdk.spi.SecretProvider;
-import java.time.Clock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
@@ -149,37 +150,47 @@ public final class SecretsCli {
         }
       }
     } catch (UsageException e) {
-      io.err().println("secrets: " + e.getMessage());
+      io.err().println("secrets: " + shown(e));
       return USAGE;
     } catch (Backends.NoProviderException e) {
-      io.err().println("secrets: " + e.getMessage());
+      io.err().println("secrets: " + shown(e));
       return USAGE;
     } catch (SecretNotFoundException e) {
-      io.err().println("secrets: not found: " + e.getMessage());
+      io.err().println("secrets: not found: " + shown(e));
       return NOT_FOUND;
     } catch (SecretVersionConflictException e) {
-      io.err().println("secrets: conflict: " + e.getMessage());
+      io.err().println("secrets: conflict: " + shown(e));
       return CONFLICT;
     } catch (InvalidSecretRefException e) {
-      io.err().println("secrets: " + e.getMessage());
+      io.err().println("secrets: " + shown(e));
       return USAGE;
     } catch (SecretException e) {
-      io.err().println("secrets: error: " + e.getMessage());
+      io.err().println("secrets: error: " + shown(e));
       return STORE_ERROR;
     } catch (UnsupportedOperationException e) {
       io.err().println("secrets: the provider cannot do that (" + e.getClass().getSimpleName() + ")");
       return USAGE;
     } catch (IllegalArgumentException e) {
-      io.err().println("secrets: " + e.getMessage());
+      io.err().println("secrets: " + shown(e));
       return USAGE;
     } catch (IllegalStateException e) {
-      io.err().println("secrets: error: " + e.getMessage());
+      io.err().println("secrets: error: " + shown(e));
       return STORE_ERROR;
     } catch (RuntimeException e) {
       // not one of ours: its message could hold anything, so only its type is shown
       io.err().println("secrets: internal error: " + e.getClass().getName() + " (message withheld)");
       return STORE_ERROR;
     }
+  }
+
+  /**
+   * A failure's message as the tool prints it: masked against every value and credential this
+   * process has registered (a value sent to a backend that echoes it back included) and the token
+   * formats.
+   */
+  static String shown(RuntimeException e) {
+    String message = String.valueOf(e.getMessage());
+    return RedactionIndex.global().redact(message);
   }
 
   /** The exit code a failure of the SDK maps to. */
@@ -324,6 +335,8 @@ public final class SecretsCli {
             metadata, expected);
       } else {
         try {
+          // masked from here on: a backend that echoes what it was sent cannot show it
+          RedactionIndex.global().register(target.ref(), value);
           version = provider.write(backends.providerRef(target.ref()), value, expected);
         } catch (UnsupportedOperationException e) {
           throw new UsageException(scheme + " provider has no write path");
