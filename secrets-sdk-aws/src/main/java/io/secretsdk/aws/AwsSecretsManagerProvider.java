@@ -492,7 +492,7 @@ public final class AwsSecretsManagerProvider implements SecretProvider {
     try {
       return StagedWrite.write(clients.forRegion(region), r, value, expectedVersion);
     } finally {
-      described.invalidate(region + '\u0000' + r.secretId());
+      forgetDescription(region + '\u0000' + r.secretId());
     }
   }
 
@@ -585,7 +585,7 @@ public final class AwsSecretsManagerProvider implements SecretProvider {
           return StageRevocation.disable(clients.forRegion(region), r, version);
       }
     } finally {
-      described.invalidate(region + '\u0000' + r.secretId());
+      forgetDescription(region + '\u0000' + r.secretId());
     }
   }
 
@@ -602,6 +602,14 @@ public final class AwsSecretsManagerProvider implements SecretProvider {
   }
 
   /** Closes every SDK client and the credentials providers this provider created. Idempotent. */
+  /** Drops a cached DescribeSecret answer after a write or revoke; none was made if never used. */
+  private void forgetDescription(String key) {
+    Cache<String, Map<String, String>> cache = described;
+    if (cache != null) {
+      cache.invalidate(key);
+    }
+  }
+
   @Override
   public void close() {
     if (agent != null) {
