@@ -42,6 +42,7 @@ module io.secretsdk.core {
       io.secretsdk.onepassword,
       io.secretsdk.keychain,
       io.secretsdk.platform,
+      io.secretsdk.cli,
       io.secretsdk.spring; // the Spring Boot starter (an automatic module) builds providers as the builder does
 
   uses io.secretsdk.spi.SecretProviderFactory;

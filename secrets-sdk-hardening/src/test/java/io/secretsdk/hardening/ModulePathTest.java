@@ -117,7 +117,7 @@ final class ModulePathTest {
         .singleElement().satisfies(e -> assertThat(e.targets()).containsExactlyInAnyOrder(
             "io.secretsdk.logback", "io.secretsdk.testing", "io.secretsdk.http", "io.secretsdk.vault",
             "io.secretsdk.aws", "io.secretsdk.onepassword", "io.secretsdk.keychain",
-            "io.secretsdk.platform",
+            "io.secretsdk.platform", "io.secretsdk.cli",
             "io.secretsdk.spring")); // the Spring Boot starter's jar (Automatic-Module-Name)
     // the HTTP kit has no API: its package goes to the three OkHttp providers only
     assertThat(unqualifiedExports(sdk.get("io.secretsdk.http"))).isEmpty();
