@@ -12,7 +12,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import mockwebserver3.MockWebServer;
@@ -35,8 +34,8 @@ final class VaultHarness implements AutoCloseable {
   final SpecDispatcher vault = new SpecDispatcher();
   final FakeTicker ticker = new FakeTicker();
   final LogCapture logs = new LogCapture();
-  private final List<VaultSecretProvider> providers = new ArrayList<>();
-  private final List<Object> checked = new ArrayList<>();
+  private final List<VaultSecretProvider> providers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Object> checked = new java.util.concurrent.CopyOnWriteArrayList<>();  // fetches run on many threads
 
   VaultHarness(MockWebServer server) {
     this.server = server;
