@@ -23,8 +23,13 @@ final class EngineClock {
   private ScheduledFuture<?> ticking;
 
   EngineClock(Ticker ticker) {
+    this(ticker, ticker == Ticker.system());
+  }
+
+  /** A clock over {@code ticker}, coarse on the hit path when {@code coarse} (tests). */
+  EngineClock(Ticker ticker, boolean coarse) {
     this.ticker = ticker;
-    this.coarse = ticker == Ticker.system();
+    this.coarse = coarse;
     this.coarseNow = ticker.read();
   }
 
@@ -44,7 +49,8 @@ final class EngineClock {
     }
   }
 
-  private void tick() {
+  /** Refreshes the coarse timestamp; the scheduler calls it every tick. */
+  void tick() {
     coarseNow = ticker.read();
   }
 
