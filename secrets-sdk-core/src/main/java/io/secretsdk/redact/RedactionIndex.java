@@ -43,11 +43,14 @@ import org.slf4j.LoggerFactory;
  * hash of every window of {@code min(minValueLength, 8)} characters is looked up in an
  * open-addressing table that holds, for each form, the hash of one of its windows (the window
  * whose bucket was least used when the form was added, so values sharing a prefix such as
- * {@code sk-proj-} do not pile up in one bucket); only a hit is verified, against the form
- * generated from the value at that moment. Beside it, {@link TokenDetector}s run where their
- * vendor prefixes occur, and decoded views are made only when a character that starts an escape,
- * an entity, a list or a wrapped line occurs. When nothing matches, {@link #redact(CharSequence)}
- * returns the very string it was given and allocates nothing.
+ * {@code sk-proj-} do not pile up in one bucket); a hit is checked against the hash of the form's
+ * last window, and only then verified against the form generated from the value at that moment.
+ * UTF-8 text (the logging path) is read eight bytes at a time: a filter of 4-byte grams says
+ * where window hashes are worth computing, word-wide tests find the bytes that may start an
+ * escape, an entity, a list or a wrapped line, and {@link TokenDetector}s run only where a run of
+ * token characters long enough for one of their formats starts. Decoded views are made only when
+ * such a byte really starts a form. When nothing matches, {@link #redact(CharSequence)} returns
+ * the very string it was given and {@link #redactUtf8(byte[])} the very array; neither allocates.
  *
  * <p><b>Concurrency.</b> Readers take no lock. Registration is serialized on a lock, costs time
  * proportional to the value (never a rebuild of the index; the table doubles when it fills),
@@ -111,69 +114,8 @@ public final class RedactionIndex {
     }
   }
 
-  /** Fibonacci hashing of a 4-unit gram into {@link Table#grams}. */
-  private static final int GRAM_MIX = 0x9E3779B1;
   /** Gram filter bits per table slot: a table is at most half full, so 64+ bits per entry. */
   private static final int GRAM_BITS_PER_SLOT = 32;
-  /** {@link Variants#fold} of each byte value, as the sampled pass reads units. */
-  private static final byte[] FOLD_BYTES = new byte[256];
-  /**
-   * Bit {@code b0 << 8 | b1} for each pair of bytes the sampled pass must look at closely: a
-   * pair holding a byte that may start an encoded form ({@link #PAIRS_FORMS}), or chars 0-1 or
-   * 1-2 of a detector prefix.
-   */
-  private static final long[] PAIRS_DETECT = new long[65536 / 64];
-  private static final long[] PAIRS_FORMS = new long[65536 / 64];
-
-  static {
-    for (int b = 0; b < 256; b++) {
-      FOLD_BYTES[b] = (byte) Variants.fold(b);
-    }
-    for (int x = 0; x < 256; x++) {
-      for (int y = 0; y < 256; y++) {
-        if (mayStartForm(x, y)) {
-          setPair(PAIRS_FORMS, x, y);
-          setPair(PAIRS_DETECT, x, y);
-        }
-      }
-    }
-    for (TokenDetector d : TokenDetector.values()) {
-      for (String prefix : d.prefixes()) {
-        if (prefix.length() < 3) {
-          throw new ExceptionInInitializerError("detector prefix shorter than 3: " + d.id());
-        }
-        setPair(PAIRS_DETECT, prefix.charAt(0), prefix.charAt(1));
-        setPair(PAIRS_DETECT, prefix.charAt(1), prefix.charAt(2));
-      }
-    }
-  }
-
-  /**
-   * Whether the pair {@code x y} at an even step offset may hold the start of a form: a trigger
-   * byte as {@code x} that the byte after it does not rule out, or any trigger byte as {@code y}
-   * (the bytes after it are in the next pair). A quote starts a form only when doubled, and
-   * {@code %} only before a hex digit: JSON's quotes and a pattern's {@code %} cost no closer look.
-   */
-  private static boolean mayStartForm(int x, int y) {
-    if (EncodedForms.TRIGGER_BYTES[y]) {
-      return true;
-    }
-    if (!EncodedForms.TRIGGER_BYTES[x]) {
-      return false;
-    }
-    if (x == '"' || x == '\'') {
-      return y == x;
-    }
-    if (x == '%') {
-      return Character.digit(y, 16) >= 0;
-    }
-    return true;
-  }
-
-  private static void setPair(long[] pairs, int b0, int b1) {
-    int key = (b0 << 8) | b1;
-    pairs[key >>> 6] |= 1L << key;
-  }
 
   private static final class GlobalHolder {
     static final RedactionIndex GLOBAL = new RedactionIndex(RedactionOptions.ofDefaults());
@@ -679,6 +621,24 @@ public final class RedactionIndex {
     return z ^ (z >>> 29);
   }
 
+  /** The gear hash of {@code bytes[from, to)}. */
+  private static long gearOf(byte[] bytes, int from, int to) {
+    long h = 0;
+    for (int i = from; i < to; i++) {
+      h = (h << 8) + GEAR[bytes[i] & 0xFF];
+    }
+    return h;
+  }
+
+  /** The gear hash of {@code text[from, to)}. */
+  private static long gearOf(String text, int from, int to) {
+    long h = 0;
+    for (int i = from; i < to; i++) {
+      h = (h << 8) + gear(text.charAt(i));
+    }
+    return h;
+  }
+
   /** Merged matches in {@code text[from, to)}, or {@code null} when there are none. */
   Matches scanChars(CharSequence text, int from, int to) {
     // one monomorphic loop over String; other CharSequences are copied once
@@ -991,83 +951,275 @@ public final class RedactionIndex {
   }
 
   /**
-   * The byte pass of the logging path, reading four bytes per step instead of hashing at every
-   * position. It finds what {@link #hashAndDetectorPass} finds:
+   * The byte pass of the logging path, reading eight bytes per step (one {@code long}) instead of
+   * looking at every position. It finds exactly what {@link #hashAndDetectorPass} finds:
    *
    * <ul>
-   *   <li><b>Values.</b> Every form is keyed by one window of {@value #MAX_WINDOW} units, and
-   *       {@link Table#grams} holds the four 4-unit grams at offsets 0..3 of that window. Any
-   *       occurrence of the window holds a position {@code p} with {@code (p - from) % 4 == 0}
-   *       among its first four, whose gram is one of those four; so the window hashes are
-   *       computed only around a step whose gram is in the filter (a few percent of steps).
-   *   <li><b>Detectors and encoded forms.</b> A detector prefix has at least three chars, so
-   *       one of its first two pairs sits at an even step offset; a form starts at a trigger
-   *       byte, which is in one of the step's two pairs. {@link #PAIRS_DETECT} has those pairs,
-   *       and only a step holding one is looked at byte by byte.
+   *   <li><b>Values.</b> Every form is keyed by one window of {@value #MAX_WINDOW} units at an
+   *       offset {@code w}. When at least {@value #FULL_GRAM_SPAN} units of the form start at
+   *       {@code w}, {@link Table#grams} holds the eight 4-unit grams at offsets {@code w..w+7};
+   *       any occurrence of the form then holds a step start among those eight positions, so one
+   *       gram per step is looked up. Other forms (8 to 10 units from {@code w}) put the grams
+   *       at {@code w..w+3} and make the pass look up the gram at the step's middle too. Only
+   *       around a gram in the filter are window hashes computed.
+   *   <li><b>Detectors.</b> Every token format starts with a run of at least 15 of the bytes
+   *       {@link #isRunByte} accepts (letters, digits and {@code _ - . + / \}, among a few
+   *       others), except the PEM header, which starts with {@code --}. A run that long holds a
+   *       whole step, so the detectors run only over a run that holds a step made of run bytes
+   *       or a doubled dash, at each word start in it.
+   *   <li><b>Encoded forms.</b> A few word-wide range tests find the bytes that may start a form
+   *       (controls, {@code % & [ \}, and a quote or apostrophe doubled); only those are looked
+   *       at one by one, and none once one form start was seen.
    * </ul>
+   *
+   * <p>Clean text costs about forty word operations per eight bytes.
    */
-  Matches sampledPass(byte[] bytes, int from, int to, Table t,
-      Set<TokenDetector> enabled) {
+  Matches sampledPass(byte[] bytes, int from, int to, Table t, Set<TokenDetector> enabled) {
     Matches m = null;
     long[] grams = t.grams;
     int gramShift = t.gramShift;
+    boolean half = t.halfForms > 0;
     boolean detect = !enabled.isEmpty();
-    long[] pairs = detect ? PAIRS_DETECT : PAIRS_FORMS;
-    byte[] fold = FOLD_BYTES;
     boolean[] trigger = EncodedForms.TRIGGER_BYTES;
-    int detectedUpTo = from;
     boolean forms = false;
-    for (int p = from; p < to; p += 4) {
-      boolean full = p + 4 <= to;
-      int gram = 0;
-      boolean look = true;
-      if (full) {
-        int b0 = bytes[p] & 0xFF;
-        int b1 = bytes[p + 1] & 0xFF;
-        int b2 = bytes[p + 2] & 0xFF;
-        int b3 = bytes[p + 3] & 0xFF;
-        int k0 = (b0 << 8) | b1;
-        int k1 = (b2 << 8) | b3;
-        look = (((pairs[k0 >>> 6] >>> k0) | (pairs[k1 >>> 6] >>> k1)) & 1) != 0;
-        gram = (fold[b0] & 0xFF) | (fold[b1] & 0xFF) << 8 | (fold[b2] & 0xFF) << 16
-            | (fold[b3] & 0xFF) << 24;
-      }
-      if (look) {
-        // byte by byte: a trigger byte that starts a form; a detector prefix one byte before
-        for (int i = p, end = Math.min(p + 4, to); i < end; i++) {
-          int b = bytes[i] & 0xFF;
-          if (trigger[b] && !forms) {
-            forms = EncodedForms.startsFormAt(bytes, i, from, to);
-          }
-          int s = i - 1;
-          if (detect && s >= detectedUpTo && DetectorScanner.pair(bytes[s] & 0xFF, b)
-              && (s == 0 || !DetectorScanner.isWord(bytes[s - 1] & 0xFF))) {
-            long hit = DetectorScanner.tryBytesAt(bytes, s, to, enabled);
-            if (hit >= 0) {
-              if (m == null) {
-                m = new Matches();
-              }
-              detectedUpTo = (int) hit;
-              m.add(s, detectedUpTo, TokenDetector.values()[(int) (hit >>> 32)]);
+    int detectedUpTo = from;
+    // the previous step, for detector starts that reach back into it
+    long prevH = 0;
+    long prevAscii = 0;
+    long prevNonRun = HIGH_BITS;
+    for (int p = from; p < to; p += 8) {
+      int n = to - p;
+      long x;
+      long valid;
+      if (n >= 8) {
+        x = (long) LONGS.get(bytes, p);
+        valid = HIGH_BITS;
+        if (gramHit(grams, gramShift, (int) x)) {
+          m = windowsAround(bytes, p, from, to, t, m);
+          if (detect) {
+            int before = m == null ? 0 : m.size;
+            m = pemAt(bytes, p, from, to, detectedUpTo, enabled, m);
+            if (m != null && m.size > before) {
+              detectedUpTo = m.ends[m.size - 1];
             }
           }
         }
-      }
-      if (full) {
-        int bit = (gram * GRAM_MIX) >>> gramShift;
-        if ((grams[bit >>> 6] & (1L << bit)) != 0) {
+        if (half && gramHit(grams, gramShift, (int) (x >>> 32))) {
+          m = windowsAround(bytes, p + 4, from, to, t, m);
+        }
+      } else {
+        x = tail(bytes, p, to);
+        valid = HIGH_BITS & ((1L << (8 * n)) - 1);
+        if (n >= 4 && gramHit(grams, gramShift, (int) x)) {
           m = windowsAround(bytes, p, from, to, t, m);
         }
       }
+      long hi = x & HIGH_BITS;
+      long h = x ^ hi;
+      long ascii = ~hi & valid;
+      if (!forms) {
+        long flags = formStarts(h) & ascii;
+        for (; flags != 0; flags &= flags - 1) {
+          int i = p + (Long.numberOfTrailingZeros(flags) >>> 3);
+          if (trigger[bytes[i] & 0xFF] && EncodedForms.startsFormAt(bytes, i, from, to)) {
+            forms = true;
+            break;
+          }
+        }
+      }
+      if (!detect) {
+        continue;
+      }
+      long nonRun = ~(runBytes(h) & ascii) & HIGH_BITS;
+      if (nonRun == 0) {
+        // a token of 15+ run bytes holds a whole step: it starts at a word start the run
+        // reaches back to in the previous step, or here
+        long prevWord = wordBytes(prevH) & prevAscii;
+        int reachBits = 64 - Long.numberOfLeadingZeros(prevNonRun);
+        long reach = reachBits == 64 ? 0 : -1L << reachBits; // above the last non-run byte
+        long starts = (~prevWord << 8) & (prevWord | equalBytes(prevH, '-')) & reach & HIGH_BITS;
+        if (p == from) {
+          starts = 0;
+        }
+        boolean startHere = (prevWord & TOP_BYTE) == 0
+            && ((wordBytes(h) | equalBytes(h, '-')) & 0x80L) != 0;
+        if (starts != 0 || startHere) {
+          int before = m == null ? 0 : m.size;
+          m = tryStarts(bytes, p - 8, starts, startHere, from, to, detectedUpTo, enabled, m);
+          if (m != null && m.size > before) {
+            detectedUpTo = m.ends[m.size - 1];
+          }
+        }
+      }
+      prevH = h;
+      prevAscii = ascii;
+      prevNonRun = nonRun;
     }
     return withForms(m, forms);
   }
 
-  /** The windows that hold the step at {@code p} among their first four bytes, probed. */
-  private static Matches windowsAround(byte[] bytes, int p, int from, int to, Table t,
+  /**
+   * A fixed part of every PEM private key header: its grams are in every table's filter, so a
+   * header is found where a gram hits, without a per-step test for dashes.
+   */
+  private static final byte[] PEM_ANCHOR = "PRIVATE KEY".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] PEM_BEGIN = "-----BEGIN".getBytes(StandardCharsets.US_ASCII);
+  /** Characters the PEM detector allows between its {@code -----BEGIN} and the anchor. */
+  private static final int PEM_HEADER_GAP = 100;
+
+  /**
+   * The PEM detector at each {@code -----BEGIN} before an anchor that a gram hit at {@code p}
+   * may mean, farthest first, at or after {@code detectedUpTo}; stops at the first match.
+   */
+  private static Matches pemAt(byte[] bytes, int p, int from, int to, int detectedUpTo,
+      Set<TokenDetector> enabled, Matches m) {
+    for (int a = Math.max(from, p - 7); a <= p && a + PEM_ANCHOR.length <= to; a++) {
+      if (!startsWith(bytes, a, to, PEM_ANCHOR)) {
+        continue;
+      }
+      int lowest = Math.max(Math.max(from, detectedUpTo), a - PEM_BEGIN.length - PEM_HEADER_GAP);
+      for (int b = lowest; b <= a - PEM_BEGIN.length; b++) {
+        if (startsWith(bytes, b, to, PEM_BEGIN)) {
+          long hit = tryStart(bytes, b, to, enabled);
+          if (hit >= 0) {
+            return Matches.detected(m, b, hit);
+          }
+        }
+      }
+    }
+    return m;
+  }
+
+  private static boolean startsWith(byte[] bytes, int i, int to, byte[] literal) {
+    if (to - i < literal.length) {
+      return false;
+    }
+    for (int k = 0; k < literal.length; k++) {
+      if (bytes[i + k] != literal[k]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Tries the detectors, in order, at the starts {@code base + k} for each byte {@code k} of
+   * {@code starts} flagged, then at {@code base + 8} when {@code startHere}: where a word starts
+   * with a prefix pair, at or after {@code detectedUpTo}.
+   */
+  private static Matches tryStarts(byte[] bytes, int base, long starts, boolean startHere,
+      int from, int to, int detectedUpTo, Set<TokenDetector> enabled, Matches m) {
+    int upTo = detectedUpTo;
+    for (; starts != 0; starts &= starts - 1) {
+      int s = base + (Long.numberOfTrailingZeros(starts) >>> 3);
+      if (s >= upTo && s >= from) {
+        long hit = tryStart(bytes, s, to, enabled);
+        if (hit >= 0) {
+          upTo = (int) hit;
+          m = Matches.detected(m, s, hit);
+        }
+      }
+    }
+    int s = base + 8;
+    if (startHere && s >= upTo) {
+      long hit = tryStart(bytes, s, to, enabled);
+      if (hit >= 0) {
+        m = Matches.detected(m, s, hit);
+      }
+    }
+    return m;
+  }
+
+  /** The detectors at {@code s} if a word starts there with a prefix pair; else {@code -1}. */
+  private static long tryStart(byte[] bytes, int s, int to, Set<TokenDetector> enabled) {
+    if (s + 1 >= to || (s > 0 && DetectorScanner.isWord(bytes[s - 1] & 0xFF))
+        || !DetectorScanner.pair(bytes[s] & 0xFF, bytes[s + 1] & 0xFF)) {
+      return -1;
+    }
+    return DetectorScanner.tryBytesAt(bytes, s, to, enabled);
+  }
+
+  /** The high bit of each byte of the ASCII word {@code h} that is a letter, digit or {@code _}. */
+  private static long wordBytes(long h) {
+    return inRange(h | (LOW_BITS * 0x20), 0x61, 0x7A) | inRange(h, 0x30, 0x39)
+        | equalBytes(h, '_');
+  }
+
+  private static final java.lang.invoke.VarHandle LONGS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class,
+          java.nio.ByteOrder.LITTLE_ENDIAN);
+  private static final long HIGH_BITS = 0x8080808080808080L;
+  private static final long LOW_BITS = 0x0101010101010101L;
+  private static final long TOP_BYTE = 0x80L << 56;
+  /** Bits of {@link Entry#check} that hold the form's length. */
+  private static final int CHECK_LENGTH_BITS = 12;
+  /** Units from a form's key window on that let the pass look up one gram per step. */
+  static final int FULL_GRAM_SPAN = 11;
+
+  /** The bytes {@code [p, to)} (fewer than eight) as a little-endian word, zero above. */
+  private static long tail(byte[] bytes, int p, int to) {
+    long x = 0;
+    for (int i = to - 1; i >= p; i--) {
+      x = (x << 8) | (bytes[i] & 0xFF);
+    }
+    return x;
+  }
+
+  /**
+   * Whether the 4-byte gram may be one a form put into {@code grams}: two bits of one word, so
+   * one load. The gram is projected as {@link #projectGram} does.
+   */
+  private static boolean gramHit(long[] grams, int gramShift, int gram) {
+    long z = ((gram | 0x20202020) & 0xFFFFFFFFL) * MIX;
+    long bits = (1L << (int) (z >>> 20)) | (1L << (int) (z >>> 26));
+    return (grams[(int) (z >>> gramShift)] & bits) == bits;
+  }
+
+  /** The high bit of each byte of the ASCII word {@code h} equal to {@code c}. */
+  private static long equalBytes(long h, int c) {
+    long z = h ^ (LOW_BITS * c);
+    return ~((z + 0x7F7F7F7F7F7F7F7FL) | z) & HIGH_BITS;
+  }
+
+  /** The high bit of each byte of the ASCII word {@code h} in {@code [lo, hi]}. */
+  private static long inRange(long h, int lo, int hi) {
+    return (h + LOW_BITS * (0x80 - lo)) & ~(h + LOW_BITS * (0x7F - hi)) & HIGH_BITS;
+  }
+
+  /**
+   * Bytes of the ASCII word {@code h} that may start an encoded form: controls (line breaks),
+   * {@code % &}, {@code [ \}, and {@code " ' # $} when the next byte is the same one (or is in
+   * the next word).
+   */
+  private static long formStarts(long h) {
+    long controls = ~((h | HIGH_BITS) - LOW_BITS * 0x20) & HIGH_BITS;
+    long quotes = inRange(h, 0x22, 0x27);
+    long y = h ^ (h >>> 8);
+    long sameAsNext = ~((y + 0x7F7F7F7F7F7F7F7FL) | y) & HIGH_BITS;
+    return controls | (quotes & (sameAsNext | TOP_BYTE)) | inRange(h, 0x25, 0x26)
+        | inRange(h, 0x5B, 0x5C);
+  }
+
+  /**
+   * Bytes of the ASCII word {@code h} that {@link #isRunByte} accepts: {@code h | 0x20} in
+   * {@code a..DEL} (letters, {@code @ [ \ ] ^ _} folded up, {@code { | } ~}) or {@code h} in
+   * {@code + , - . / 0-9}.
+   */
+  private static long runBytes(long h) {
+    long folded = h | (LOW_BITS * 0x20);
+    return ((folded + LOW_BITS * 0x1F) | inRange(h, 0x2B, 0x39)) & HIGH_BITS;
+  }
+
+  /** As {@link #runBytes} for one byte: a byte a token format's run may hold. */
+  static boolean isRunByte(byte b) {
+    return b >= 0 && ((b | 0x20) >= 0x61 || (b >= 0x2B && b <= 0x39));
+  }
+
+  /** The windows starting in {@code [g - 7, g]}, probed: those a gram hit at {@code g} may mean. */
+  private static Matches windowsAround(byte[] bytes, int g, int from, int to, Table t,
       Matches m) {
-    int lo = Math.max(from, p - 3);
-    int hi = Math.min(p, to - MAX_WINDOW);
+    int lo = Math.max(from, g - 7);
+    int hi = Math.min(g, to - MAX_WINDOW);
     if (lo > hi) {
       return m;
     }
@@ -1159,7 +1311,8 @@ public final class RedactionIndex {
   private static Matches verifyChars(
       Entry e, String text, int from, int to, int windowStart, Matches m) {
     for (; e != null; e = e.next) {
-      if ((e.modes() & MODE_CHAR) == 0) {
+      if ((e.modes() & MODE_CHAR) == 0
+          || !e.mayMatch(text, windowStart - e.windowOffset, from, to)) {
         continue;
       }
       char[] u = e.units(false);
@@ -1210,7 +1363,8 @@ public final class RedactionIndex {
   private static Matches verifyBytes(
       Entry e, byte[] bytes, int from, int to, int windowStart, Matches m) {
     for (; e != null; e = e.next) {
-      if ((e.modes() & MODE_BYTE) == 0) {
+      if ((e.modes() & MODE_BYTE) == 0
+          || !e.mayMatch(bytes, windowStart - e.windowOffset, from, to)) {
         continue;
       }
       char[] u = e.units(true);
@@ -1275,7 +1429,9 @@ public final class RedactionIndex {
     long bestHash = 0;
     int bestOffset = 0;
     int bestLoad = Integer.MAX_VALUE;
-    for (int i = 0; i < len; i++) {
+    // a window leaving FULL_GRAM_SPAN units from its start lets the sampled pass take whole steps
+    int lastStart = len >= FULL_GRAM_SPAN ? len - FULL_GRAM_SPAN : len - window;
+    for (int i = 0; i <= lastStart + window - 1; i++) {
       h = (h << 8) + gear(units[i]);
       if (i >= window - 1) {
         long key = (h & windowMask) | 1;
@@ -1512,19 +1668,68 @@ public final class RedactionIndex {
     /** The form in the low 4 bits, the modes above. */
     private final int kind;
     final int windowOffset;
+    /**
+     * The form's length in units (low {@value #CHECK_LENGTH_BITS} bits; 0 when longer) and,
+     * above it, bits of the hash of its last {@value #MAX_WINDOW} units: a hit whose last window
+     * differs is dropped without generating the form. Fits the object's padding.
+     */
+    final int check;
     final Entry next;
 
-    Entry(Registration owner, int kind, int windowOffset, Entry next) {
+    Entry(Registration owner, int kind, int windowOffset, int check, Entry next) {
       this.owner = owner;
       this.kind = kind;
       this.windowOffset = windowOffset;
+      this.check = check;
       this.next = next;
     }
 
     static Entry of(Registration owner, Planned p, int windowOffset) {
       int kind = p.form | (p.modes << 4);
-      return p.to < 0 ? new Entry(owner, kind, windowOffset, null)
-          : new LineEntry(owner, kind, windowOffset, null, p.from, p.to);
+      int check = checkOf(p.units);
+      return p.to < 0 ? new Entry(owner, kind, windowOffset, check, null)
+          : new LineEntry(owner, kind, windowOffset, check, null, p.from, p.to);
+    }
+
+    private static int checkOf(char[] units) {
+      int len = units.length;
+      if (len >= 1 << CHECK_LENGTH_BITS || len < MAX_WINDOW) {
+        return 0;
+      }
+      long h = 0;
+      for (int i = len - MAX_WINDOW; i < len; i++) {
+        h = (h << 8) + gear(units[i]);
+      }
+      return (int) (h * MIX >>> 32) << CHECK_LENGTH_BITS | len;
+    }
+
+    /**
+     * Whether the form may start at {@code s} of the text: false only when its length is known
+     * and it would not fit in {@code [from, to)}, or the hash of its last window differs.
+     */
+    final boolean mayMatch(byte[] bytes, int s, int from, int to) {
+      int end = fittingEnd(s, from, to);
+      return end == s || (end > s && hasCheck(gearOf(bytes, end - MAX_WINDOW, end)));
+    }
+
+    /** As {@link #mayMatch(byte[], int, int, int)} over chars. */
+    final boolean mayMatch(String text, int s, int from, int to) {
+      int end = fittingEnd(s, from, to);
+      return end == s || (end > s && hasCheck(gearOf(text, end - MAX_WINDOW, end)));
+    }
+
+    /** {@code s} when the length is unknown, {@code -1} when the form cannot fit, else its end. */
+    private int fittingEnd(int s, int from, int to) {
+      int len = check & ((1 << CHECK_LENGTH_BITS) - 1);
+      if (len == 0) {
+        return s;
+      }
+      return s < from || s + len > to ? -1 : s + len;
+    }
+
+    private boolean hasCheck(long lastWindowHash) {
+      return ((int) (lastWindowHash * MIX >>> 32) << CHECK_LENGTH_BITS)
+          == (check & -(1 << CHECK_LENGTH_BITS));
     }
 
     final int kind() {
@@ -1554,7 +1759,7 @@ public final class RedactionIndex {
     }
 
     Entry withNext(Entry newNext) {
-      return new Entry(owner, kind, windowOffset, newNext);
+      return new Entry(owner, kind, windowOffset, check, newNext);
     }
   }
 
@@ -1563,8 +1768,9 @@ public final class RedactionIndex {
     private final int from;
     private final int to;
 
-    LineEntry(Registration owner, int kind, int windowOffset, Entry next, int from, int to) {
-      super(owner, kind, windowOffset, next);
+    LineEntry(Registration owner, int kind, int windowOffset, int check, Entry next, int from,
+        int to) {
+      super(owner, kind, windowOffset, check, next);
       this.from = from;
       this.to = to;
     }
@@ -1581,7 +1787,7 @@ public final class RedactionIndex {
 
     @Override
     Entry withNext(Entry newNext) {
-      return new LineEntry(owner, kind(), windowOffset, newNext, from, to);
+      return new LineEntry(owner, kind(), windowOffset, check, newNext, from, to);
     }
   }
 
@@ -1598,12 +1804,15 @@ public final class RedactionIndex {
     final long[] filter;
     final int filterShift;
     /**
-     * The sampled byte pass's filter: one bit per (hashed) 4-unit gram at offsets 0..3 of each
-     * byte-mode entry's window. Bits are never cleared in place; {@link #removed} counts the
-     * entries whose bits went stale, and the table is rebuilt when they outnumber the live ones.
+     * The sampled byte pass's filter: two bits in one word per (hashed) 4-unit gram of each
+     * byte-mode entry ({@link #addGrams}). Bits are never cleared in place; {@link #removed}
+     * counts the entries whose bits went stale, and the table is rebuilt when they outnumber the
+     * live ones.
      */
     final long[] grams;
     final int gramShift;
+    /** Byte-mode entries whose grams cover only half a step: the pass looks at step middles. */
+    int halfForms;
     int used;
     int live;
     int tombstones;
@@ -1616,18 +1825,45 @@ public final class RedactionIndex {
       int filterBits = Math.max(4096, capacity * 4);
       filter = new long[filterBits / 64];
       filterShift = 64 - Integer.numberOfTrailingZeros(filterBits);
-      int gramBits = Math.max(4096, capacity * GRAM_BITS_PER_SLOT);
-      grams = new long[gramBits / 64];
-      gramShift = 32 - Integer.numberOfTrailingZeros(gramBits);
+      int gramWords = Math.max(64, capacity * GRAM_BITS_PER_SLOT / 64);
+      grams = new long[gramWords];
+      gramShift = 64 - Integer.numberOfTrailingZeros(gramWords);
+      char[] anchor = new String(PEM_ANCHOR, StandardCharsets.US_ASCII).toCharArray();
+      for (int j = 0; j + 4 <= anchor.length && j < 8; j++) {
+        addGram(anchor, j, 0, 0);
+      }
     }
 
-    /** Adds the grams at offsets 0..3 of the window at {@code offset} of {@code units}. */
+    /**
+     * Adds the grams of a byte-mode form whose key window is at {@code offset} of {@code units}:
+     * at offsets {@code offset..offset+7} when {@value #FULL_GRAM_SPAN} units start there, else
+     * at {@code offset..offset+3} (a form the pass must also look for at each step's middle).
+     */
     void addGrams(char[] units, int offset) {
-      for (int j = offset; j < offset + 4; j++) {
-        int gram = (units[j] & 0xFF) | (units[j + 1] & 0xFF) << 8 | (units[j + 2] & 0xFF) << 16
-            | (units[j + 3] & 0xFF) << 24;
-        int bit = (gram * GRAM_MIX) >>> gramShift;
-        grams[bit >>> 6] |= 1L << bit;
+      boolean full = units.length - offset >= FULL_GRAM_SPAN;
+      if (!full) {
+        halfForms++;
+      }
+      for (int j = offset, last = offset + (full ? 7 : 3); j <= last; j++) {
+        addGram(units, j, 0, 0);
+      }
+    }
+
+    /**
+     * Sets the gram at {@code units[j, j+4)} as the pass projects text (each byte {@code | 0x20}):
+     * a folded {@code +} or {@code /} stands for two bytes that project apart ({@code + -} and
+     * {@code / _}), so each such unit adds both.
+     */
+    private void addGram(char[] units, int j, int k, int gram) {
+      if (k == 4) {
+        long z = (gram & 0xFFFFFFFFL) * MIX;
+        grams[(int) (z >>> gramShift)] |= (1L << (int) (z >>> 20)) | (1L << (int) (z >>> 26));
+        return;
+      }
+      int u = units[j + k] & 0xFF;
+      addGram(units, j, k + 1, gram | ((u | 0x20) << (8 * k)));
+      if (u == '+' || u == '/') {
+        addGram(units, j, k + 1, gram | ((u == '+' ? '-' : '_' | 0x20) << (8 * k)));
       }
     }
 
@@ -1703,6 +1939,13 @@ public final class RedactionIndex {
     int size;
     /** A byte that may start an encoded form was seen by the pass that made this. */
     boolean formsSeen;
+
+    /** {@code m} (made when null) with a detector's hit at {@code start} ({@code id << 32 | end}). */
+    static Matches detected(Matches m, int start, long hit) {
+      Matches out = m == null ? new Matches() : m;
+      out.add(start, (int) hit, TokenDetector.values()[(int) (hit >>> 32)]);
+      return out;
+    }
 
     void add(int start, int end, Object owner) {
       if (size == starts.length) {

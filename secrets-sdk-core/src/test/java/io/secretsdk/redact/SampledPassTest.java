@@ -15,7 +15,7 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * The sampled byte pass (four bytes per step) against the pass that hashes at every byte: over
+ * The sampled byte pass (eight bytes per step) against the pass that hashes at every byte: over
  * random texts holding values in every stored form, token formats and encoded-form triggers at
  * every alignment, scanned from every start offset, both find exactly the same spans and agree
  * on whether a form may start. The texts are built from canaries made at run time.
@@ -42,8 +42,8 @@ final class SampledPassTest {
     int withMatches = 0;
     for (int round = 0; round < 600; round++) {
       byte[] text = text(random, pieces).getBytes(UTF_8);
-      for (int from = 0; from < Math.min(5, text.length); from++) {
-        for (int cut = 0; cut < 5 && text.length - cut > from; cut += 2) {
+      for (int from = 0; from < Math.min(9, text.length); from++) {
+        for (int cut = 0; cut < 9 && text.length - cut > from; cut += 3) {
           int to = text.length - cut;
           for (RedactionIndex index : List.of(withDetectors, noDetectors)) {
             RedactionIndex.Table t = (RedactionIndex.Table) index.tableForTest();
@@ -112,6 +112,10 @@ final class SampledPassTest {
       }
       return sb + Canaries.alnum(2);
     }
+    if (i % 3 == 1) {
+      // 8 to 10 bytes: grams at half steps; '-' and '_' fold into base64's '+' and '/'
+      return Canaries.alnum(6 + random.nextInt(3)) + (random.nextBoolean() ? "-_" : "+/");
+    }
     return Canaries.alnum(8 + random.nextInt(40));
   }
 
@@ -155,7 +159,17 @@ final class SampledPassTest {
         "AI" + "za" + Canaries.alnum(35),
         "np" + "m_" + Canaries.alnum(36),
         "gl" + "pat-" + Canaries.alnum(20),
-        "s" + "k-proj-" + Canaries.alnum(30));
+        "s" + "k-proj-" + Canaries.alnum(30),
+        "s" + "k-" + Canaries.alnum(20) + "T3Blbk" + "FJ" + Canaries.alnum(20),
+        "s" + "k-ant-api03-" + Canaries.alnum(90),
+        "s" + "k_live_" + Canaries.alnum(24),
+        "git" + "hub_pat_" + Canaries.alnum(82),
+        "op" + "s_eyJ" + Canaries.alnum(40) + "+/" + Canaries.alnum(70) + "==",
+        "A3" + "TX" + "ABCDEFGHIJKLMNOP",
+        "xo" + "xp-1-" + Canaries.alnum(10),
+        "-----BEGIN " + "PRIVATE KEY-----\n" + Canaries.alnum(64) + "\n-----END " + "PRIVATE KEY-----",
+        "-----BEGIN " + "EC PRIVATE KEY-----\n" + Canaries.alnum(3) + "\n-----END " + "EC PRIVATE KEY-----",
+        "--- ---- -----x -- -");
   }
 
   /** Filler, pieces and triggers in random order, with random separators (or none). */
