@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * escape, an entity, a list or a wrapped line, and {@link TokenDetector}s run only where a run of
  * token characters long enough for one of their formats starts. Decoded views are made only when
  * such a byte really starts a form. When nothing matches, {@link #redact(CharSequence)} returns
- * the very string it was given and {@link #redactUtf8(byte[])} the very array; neither allocates.
+ * the very string it was given and {@link #redactUtf8(byte[])} the very array, allocating nothing
+ * unless a byte started an encoded form.
  *
  * <p><b>Concurrency.</b> Readers take no lock. Registration is serialized on a lock, costs time
  * proportional to the value (never a rebuild of the index; the table doubles when it fills),
@@ -1042,7 +1043,7 @@ public final class RedactionIndex {
           starts = 0;
         }
         boolean startHere = (prevWord & TOP_BYTE) == 0
-            && ((wordBytes(h) | equalBytes(h, '-')) & 0x80L) != 0;
+            && (bytes[p] == '-' || DetectorScanner.isWord(bytes[p] & 0xFF));
         if (starts != 0 || startHere) {
           int before = m == null ? 0 : m.size;
           m = tryStarts(bytes, p - 8, starts, startHere, from, to, detectedUpTo, enabled, m);
