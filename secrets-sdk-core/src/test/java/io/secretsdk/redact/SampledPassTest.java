@@ -25,7 +25,8 @@ final class SampledPassTest {
 
   @Test
   void sampledPass_findsWhatTheBytePassFinds_atEveryAlignment() {
-    Random random = new Random(Canaries.bytes(8)[0] * 7919L + System.nanoTime());
+    long seed = java.nio.ByteBuffer.wrap(Canaries.bytes(8)).getLong();
+    Random random = new Random(seed);
     RedactionIndex withDetectors = RedactionIndex.create();
     RedactionIndex noDetectors =
         RedactionIndex.create(RedactionOptions.builder().detectors(Set.of()).build());
@@ -52,9 +53,9 @@ final class SampledPassTest {
             RedactionIndex.Matches perByte = index.detectors().isEmpty()
                 ? index.hashPass(text, from, to, t)
                 : index.hashAndDetectorPass(text, from, to, t, index.detectors());
-            assertThat(spans(sampled)).as("round %d, [%d, %d)", round, from, to)
+            assertThat(spans(sampled)).as("seed %d, round %d, [%d, %d)", seed, round, from, to)
                 .isEqualTo(spans(perByte));
-            assertThat(formsSeen(sampled)).as("round %d, forms in [%d, %d)", round, from, to)
+            assertThat(formsSeen(sampled)).as("seed %d, round %d, forms in [%d, %d)", seed, round, from, to)
                 .isEqualTo(formsSeen(perByte));
             compared++;
             if (!spans(perByte).isEmpty()) {
