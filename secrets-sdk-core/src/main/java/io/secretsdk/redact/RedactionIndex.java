@@ -1812,6 +1812,11 @@ public final class RedactionIndex {
      */
     final long[] grams;
     final int gramShift;
+    /**
+     * {@link #PEM_ANCHOR} as units, held here: a table can be made while the index's own static
+     * fields are still being set (the global index is).
+     */
+    private static final char[] ANCHOR_UNITS = "PRIVATE KEY".toCharArray();
     /** Byte-mode entries whose grams cover only half a step: the pass looks at step middles. */
     int halfForms;
     int used;
@@ -1829,9 +1834,8 @@ public final class RedactionIndex {
       int gramWords = Math.max(64, capacity * GRAM_BITS_PER_SLOT / 64);
       grams = new long[gramWords];
       gramShift = 64 - Integer.numberOfTrailingZeros(gramWords);
-      char[] anchor = new String(PEM_ANCHOR, StandardCharsets.US_ASCII).toCharArray();
-      for (int j = 0; j + 4 <= anchor.length && j < 8; j++) {
-        addGram(anchor, j, 0, 0);
+      for (int j = 0; j + 4 <= ANCHOR_UNITS.length && j < 8; j++) {
+        addGram(ANCHOR_UNITS, j, 0, 0);
       }
     }
 
