@@ -43,8 +43,8 @@ import org.slf4j.LoggerFactory;
  * hash of every window of {@code min(minValueLength, 8)} characters is looked up in an
  * open-addressing table that holds, for each form, the hash of one of its windows (the window
  * whose bucket was least used when the form was added, so values sharing a prefix such as
- * {@code sk-proj-} do not pile up in one bucket); a hit is checked against the hash of the form's
- * last window, and only then verified against the form generated from the value at that moment.
+ * {@code sk-proj-} do not pile up in one bucket); a hit is checked against a hash of the form's
+ * first and last windows, and only then verified against the form generated from the value at that moment.
  * UTF-8 text (the logging path) is read eight bytes at a time: a filter of 4-byte grams says
  * where window hashes are worth computing, word-wide tests find the bytes that may start an
  * escape, an entity, a list or a wrapped line, and {@link TokenDetector}s run only where a run of
@@ -1154,6 +1154,10 @@ public final class RedactionIndex {
   private static final long TOP_BYTE = 0x80L << 56;
   /** Bits of {@link Entry#check} that hold the form's length. */
   private static final int CHECK_LENGTH_BITS = 12;
+  /** Bits of {@link Entry#check} for each of the hashes of a form's last and first windows. */
+  private static final int END_BITS = 10;
+  private static final int END_SHIFT_LAST = CHECK_LENGTH_BITS;
+  private static final int END_SHIFT_FIRST = CHECK_LENGTH_BITS + END_BITS;
   /** Units from a form's key window on that let the pass look up one gram per step. */
   static final int FULL_GRAM_SPAN = 11;
 
@@ -1671,8 +1675,8 @@ public final class RedactionIndex {
     final int windowOffset;
     /**
      * The form's length in units (low {@value #CHECK_LENGTH_BITS} bits; 0 when longer) and,
-     * above it, bits of the hash of its last {@value #MAX_WINDOW} units: a hit whose last window
-     * differs is dropped without generating the form. Fits the object's padding.
+     * above it, bits of a hash of its first and last {@value #MAX_WINDOW} units: a hit whose ends
+     * differ is dropped without generating the form. Fits the object's padding.
      */
     final int check;
     final Entry next;
@@ -1697,26 +1701,39 @@ public final class RedactionIndex {
       if (len >= 1 << CHECK_LENGTH_BITS || len < MAX_WINDOW) {
         return 0;
       }
-      long h = 0;
-      for (int i = len - MAX_WINDOW; i < len; i++) {
-        h = (h << 8) + gear(units[i]);
+      long first = 0;
+      long last = 0;
+      for (int i = 0; i < MAX_WINDOW; i++) {
+        first = (first << 8) + gear(units[i]);
+        last = (last << 8) + gear(units[len - MAX_WINDOW + i]);
       }
-      return (int) (h * MIX >>> 32) << CHECK_LENGTH_BITS | len;
+      return endHash(first) << END_SHIFT_FIRST | endHash(last) << END_SHIFT_LAST | len;
+    }
+
+    /** The {@value #END_BITS} bits of a window's hash that a check keeps. */
+    private static int endHash(long windowHash) {
+      return (int) (windowHash * MIX >>> (64 - END_BITS));
     }
 
     /**
      * Whether the form may start at {@code s} of the text: false only when its length is known
-     * and it would not fit in {@code [from, to)}, or the hash of its last window differs.
+     * and it would not fit in {@code [from, to)}, or the hash of its last or its first window
+     * differs (the last tells values with a common prefix apart; the first, a form that holds
+     * the value shifted, such as its percent-encoding, whose tail is the value's).
      */
     final boolean mayMatch(byte[] bytes, int s, int from, int to) {
       int end = fittingEnd(s, from, to);
-      return end == s || (end > s && hasCheck(gearOf(bytes, end - MAX_WINDOW, end)));
+      return end == s || (end > s
+          && hasEnd(gearOf(bytes, end - MAX_WINDOW, end), END_SHIFT_LAST)
+          && hasEnd(gearOf(bytes, s, s + MAX_WINDOW), END_SHIFT_FIRST));
     }
 
     /** As {@link #mayMatch(byte[], int, int, int)} over chars. */
     final boolean mayMatch(String text, int s, int from, int to) {
       int end = fittingEnd(s, from, to);
-      return end == s || (end > s && hasCheck(gearOf(text, end - MAX_WINDOW, end)));
+      return end == s || (end > s
+          && hasEnd(gearOf(text, end - MAX_WINDOW, end), END_SHIFT_LAST)
+          && hasEnd(gearOf(text, s, s + MAX_WINDOW), END_SHIFT_FIRST));
     }
 
     /** {@code s} when the length is unknown, {@code -1} when the form cannot fit, else its end. */
@@ -1728,9 +1745,8 @@ public final class RedactionIndex {
       return s < from || s + len > to ? -1 : s + len;
     }
 
-    private boolean hasCheck(long lastWindowHash) {
-      return ((int) (lastWindowHash * MIX >>> 32) << CHECK_LENGTH_BITS)
-          == (check & -(1 << CHECK_LENGTH_BITS));
+    private boolean hasEnd(long windowHash, int shift) {
+      return ((check >>> shift) & ((1 << END_BITS) - 1)) == endHash(windowHash);
     }
 
     final int kind() {
