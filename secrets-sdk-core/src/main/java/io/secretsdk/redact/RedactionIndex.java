@@ -43,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * hash of every window of {@code min(minValueLength, 8)} characters is looked up in an
  * open-addressing table that holds, for each form, the hash of one of its windows (the window
  * whose bucket was least used when the form was added, so values sharing a prefix such as
- * {@code sk-proj-} do not pile up in one bucket); a hit is checked against a hash of the form's
- * first and last windows, and only then verified against the form generated from the value at that moment.
+ * {@code sk-proj-} do not pile up in one bucket); a hit is checked against hashes of the form's
+ * last and first windows, and only then verified against the form generated from the value at
+ * that moment.
  * UTF-8 text (the logging path) is read eight bytes at a time: a filter of 4-byte grams says
  * where window hashes are worth computing, word-wide tests find the bytes that may start an
  * escape, an entity, a list or a wrapped line, and {@link TokenDetector}s run only where a run of
@@ -1675,8 +1676,9 @@ public final class RedactionIndex {
     final int windowOffset;
     /**
      * The form's length in units (low {@value #CHECK_LENGTH_BITS} bits; 0 when longer) and,
-     * above it, bits of a hash of its first and last {@value #MAX_WINDOW} units: a hit whose ends
-     * differ is dropped without generating the form. Fits the object's padding.
+     * above it, {@value #END_BITS} bits each of the hashes of its last and its first
+     * {@value #MAX_WINDOW} units: a hit whose ends differ is dropped without generating the
+     * form. Fits the object's padding.
      */
     final int check;
     final Entry next;
