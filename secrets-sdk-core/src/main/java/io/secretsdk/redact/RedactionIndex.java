@@ -545,9 +545,26 @@ public final class RedactionIndex {
     if (m == null) {
       return utf8;
     }
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(utf8.length + 16 * m.size);
-    writeRedacted(utf8, 0, utf8.length, m, out);
-    return out.toByteArray();
+    // the labels first, so the output is allocated once at its exact size
+    byte[][] labels = new byte[m.size][];
+    int size = utf8.length;
+    for (int k = 0; k < m.size; k++) {
+      labels[k] = labelUtf8Of(m.owners[k]);
+      size += labels[k].length - (m.ends[k] - m.starts[k]);
+    }
+    byte[] out = new byte[size];
+    int pos = 0;
+    int at = 0;
+    for (int k = 0; k < m.size; k++) {
+      int kept = m.starts[k] - pos;
+      System.arraycopy(utf8, pos, out, at, kept);
+      at += kept;
+      System.arraycopy(labels[k], 0, out, at, labels[k].length);
+      at += labels[k].length;
+      pos = m.ends[k];
+    }
+    System.arraycopy(utf8, pos, out, at, utf8.length - pos);
+    return out;
   }
 
   /**
@@ -621,24 +638,6 @@ public final class RedactionIndex {
     }
     long z = unit * MIX;
     return z ^ (z >>> 29);
-  }
-
-  /** The gear hash of {@code bytes[from, to)}. */
-  private static long gearOf(byte[] bytes, int from, int to) {
-    long h = 0;
-    for (int i = from; i < to; i++) {
-      h = (h << 8) + GEAR[bytes[i] & 0xFF];
-    }
-    return h;
-  }
-
-  /** The gear hash of {@code text[from, to)}. */
-  private static long gearOf(String text, int from, int to) {
-    long h = 0;
-    for (int i = from; i < to; i++) {
-      h = (h << 8) + gear(text.charAt(i));
-    }
-    return h;
   }
 
   /** Merged matches in {@code text[from, to)}, or {@code null} when there are none. */
@@ -1369,8 +1368,15 @@ public final class RedactionIndex {
   private static Matches verifyBytes(
       Entry e, byte[] bytes, int from, int to, int windowStart, Matches m) {
     for (; e != null; e = e.next) {
-      if ((e.modes() & MODE_BYTE) == 0
-          || !e.mayMatch(bytes, windowStart - e.windowOffset, from, to)) {
+      int s = windowStart - e.windowOffset;
+      if ((e.modes() & MODE_BYTE) == 0 || !e.mayMatch(bytes, s, from, to)) {
+        continue;
+      }
+      if (e.form() == Variants.RAW && e.owner.chars == null) {
+        // the value's own bytes are its units: compared in place, nothing generated
+        if (equalsFolded(e.owner.value, e.from(), e.to(), bytes, s, from, to)) {
+          m = addByteMatch(e, bytes, s, s + e.to() - e.from(), from, to, m);
+        }
         continue;
       }
       char[] u = e.units(true);
@@ -1378,7 +1384,6 @@ public final class RedactionIndex {
         continue;
       }
       try {
-        int s = windowStart - e.windowOffset;
         int end = s + u.length;
         if (s < from || end > to) {
           continue;
@@ -1391,30 +1396,54 @@ public final class RedactionIndex {
           }
         }
         if (equal) {
-          int flags = Variants.flags(e.form());
-          if ((flags & Variants.EXTEND_LEFT) != 0 && s > from
-              && Variants.isBase64(bytes[s - 1] & 0xFF)) {
-            s--;
-          }
-          if ((flags & Variants.EXTEND_RIGHT) != 0) {
-            int limit = Math.min(to, end + EXTEND_RIGHT_CHARS);
-            while (end < limit && Variants.isBase64(bytes[end] & 0xFF)) {
-              end++;
-            }
-            limit = Math.min(to, end + EXTEND_RIGHT_PADDING);
-            while (end < limit && bytes[end] == '=') {
-              end++;
-            }
-          }
-          if (m == null) {
-            m = new Matches();
-          }
-          m.add(s, end, e.owner);
+          m = addByteMatch(e, bytes, s, end, from, to, m);
         }
       } finally {
         Arrays.fill(u, '\0');
       }
     }
+    return m;
+  }
+
+  /** Whether {@code value[vFrom, vTo)} occurs folded at {@code bytes[s]}, within {@code [from, to)}. */
+  private static boolean equalsFolded(byte[] value, int vFrom, int vTo, byte[] bytes, int s,
+      int from, int to) {
+    int len = vTo - vFrom;
+    if (s < from || s + len > to) {
+      return false;
+    }
+    for (int k = 0; k < len; k++) {
+      byte a = value[vFrom + k];
+      byte b = bytes[s + k];
+      if (a != b && Variants.fold(a & 0xFF) != Variants.fold(b & 0xFF)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code m} (made when null) with a byte-path hit at {@code [s, end)}, widened as its form says. */
+  private static Matches addByteMatch(Entry e, byte[] bytes, int s, int end, int from, int to,
+      Matches m) {
+    int flags = Variants.flags(e.form());
+    if ((flags & Variants.EXTEND_LEFT) != 0 && s > from
+        && Variants.isBase64(bytes[s - 1] & 0xFF)) {
+      s--;
+    }
+    if ((flags & Variants.EXTEND_RIGHT) != 0) {
+      int limit = Math.min(to, end + EXTEND_RIGHT_CHARS);
+      while (end < limit && Variants.isBase64(bytes[end] & 0xFF)) {
+        end++;
+      }
+      limit = Math.min(to, end + EXTEND_RIGHT_PADDING);
+      while (end < limit && bytes[end] == '=') {
+        end++;
+      }
+    }
+    if (m == null) {
+      m = new Matches();
+    }
+    m.add(s, end, e.owner);
     return m;
   }
 
@@ -1706,15 +1735,43 @@ public final class RedactionIndex {
       long first = 0;
       long last = 0;
       for (int i = 0; i < MAX_WINDOW; i++) {
-        first = (first << 8) + gear(units[i]);
-        last = (last << 8) + gear(units[len - MAX_WINDOW + i]);
+        first |= packedUnit(units[i]) << (8 * i);
+        last |= packedUnit(units[len - MAX_WINDOW + i]) << (8 * i);
       }
       return endHash(first) << END_SHIFT_FIRST | endHash(last) << END_SHIFT_LAST | len;
     }
 
-    /** The {@value #END_BITS} bits of a window's hash that a check keeps. */
-    private static int endHash(long windowHash) {
-      return (int) (windowHash * MIX >>> (64 - END_BITS));
+    /** A folded unit as one byte of a packed window (units past Latin-1 share bytes: a filter). */
+    private static long packedUnit(int unit) {
+      return Variants.fold(unit) & 0xFF;
+    }
+
+    /** The {@value #END_BITS} bits of a packed window that a check keeps. */
+    private static int endHash(long packed) {
+      long z = packed * MIX;
+      return (int) ((z ^ (z >>> 29)) * MIX >>> (64 - END_BITS));
+    }
+
+    /** The packed window of {@code bytes[i, i + 8)}: one read, folded a word at a time. */
+    private static long packed(byte[] bytes, int i) {
+      long x = (long) LONGS.get(bytes, i);
+      long hi = x & HIGH_BITS;
+      long h = x ^ hi;
+      long ascii = ~hi & HIGH_BITS;
+      long upper = inRange(h, 'A', 'Z') & ascii;
+      long dash = equalBytes(h, '-') & ascii;
+      long underscore = equalBytes(h, '_') & ascii;
+      // as Variants.fold: upper case to lower, '-' to '+' and '_' to '/'
+      return (x | upper >>> 2) ^ (dash >>> 7) * ('-' ^ '+') ^ (underscore >>> 7) * ('_' ^ '/');
+    }
+
+    /** The packed window of {@code text[i, i + 8)}. */
+    private static long packed(String text, int i) {
+      long x = 0;
+      for (int k = 0; k < MAX_WINDOW; k++) {
+        x |= packedUnit(text.charAt(i + k)) << (8 * k);
+      }
+      return x;
     }
 
     /**
@@ -1726,16 +1783,16 @@ public final class RedactionIndex {
     final boolean mayMatch(byte[] bytes, int s, int from, int to) {
       int end = fittingEnd(s, from, to);
       return end == s || (end > s
-          && hasEnd(gearOf(bytes, end - MAX_WINDOW, end), END_SHIFT_LAST)
-          && hasEnd(gearOf(bytes, s, s + MAX_WINDOW), END_SHIFT_FIRST));
+          && hasEnd(packed(bytes, end - MAX_WINDOW), END_SHIFT_LAST)
+          && hasEnd(packed(bytes, s), END_SHIFT_FIRST));
     }
 
     /** As {@link #mayMatch(byte[], int, int, int)} over chars. */
     final boolean mayMatch(String text, int s, int from, int to) {
       int end = fittingEnd(s, from, to);
       return end == s || (end > s
-          && hasEnd(gearOf(text, end - MAX_WINDOW, end), END_SHIFT_LAST)
-          && hasEnd(gearOf(text, s, s + MAX_WINDOW), END_SHIFT_FIRST));
+          && hasEnd(packed(text, end - MAX_WINDOW), END_SHIFT_LAST)
+          && hasEnd(packed(text, s), END_SHIFT_FIRST));
     }
 
     /** {@code s} when the length is unknown, {@code -1} when the form cannot fit, else its end. */
@@ -1747,8 +1804,8 @@ public final class RedactionIndex {
       return s < from || s + len > to ? -1 : s + len;
     }
 
-    private boolean hasEnd(long windowHash, int shift) {
-      return ((check >>> shift) & ((1 << END_BITS) - 1)) == endHash(windowHash);
+    private boolean hasEnd(long packedWindow, int shift) {
+      return ((check >>> shift) & ((1 << END_BITS) - 1)) == endHash(packedWindow);
     }
 
     final int kind() {
