@@ -1,7 +1,8 @@
 package io.secretsdk.internal;
 
 import io.secretsdk.SecretException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * What the cache holds for one ref: the current value, or a remembered failure (negative entry).
@@ -27,7 +28,8 @@ final class CacheEntry {
   final long refreshAt;
   final long expiresAt;
   final long evictAt;
-  final AtomicBoolean refreshing = new AtomicBoolean();
+  /** Whether a background refresh of this entry runs; a field, not an object per entry. */
+  private volatile boolean refreshing;
   /** After a failed background refresh, reads do not start another before this time. */
   volatile long nextRefreshAttempt;
   /**
@@ -37,6 +39,30 @@ final class CacheEntry {
   volatile long lastReadAt;
   /** For a negative entry: how many provider failures in a row it stands for (backoff growth). */
   final int failures;
+
+  private static final VarHandle REFRESHING;
+
+  static {
+    try {
+      REFRESHING = MethodHandles.lookup().findVarHandle(CacheEntry.class, "refreshing",
+          boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /**
+   * Claims this entry's background refresh: {@code false} when one already runs. A plain read
+   * comes first, so that hits during a refresh do not contend on the compare-and-set.
+   */
+  boolean claimRefresh() {
+    return !refreshing && REFRESHING.compareAndSet(this, false, true);
+  }
+
+  /** Ends the refresh {@link #claimRefresh} claimed. */
+  void releaseRefresh() {
+    refreshing = false;
+  }
 
   /** How stale {@link #lastReadAt} may be before a hit writes it again: 100 ms. */
   static final long READ_MARK_NANOS = 100_000_000L;

@@ -1,18 +1,31 @@
 package io.secretsdk.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.concurrent.locks.StampedLock;
 
 /**
- * One cached version of a value. Readers copy the bytes under an optimistic stamp and take no
- * lock; {@link #wipe()} takes the write lock for good, so a reader racing a wipe sees its stamp
- * invalidated and never returns zeroed bytes.
+ * One cached version of a value. Readers copy the bytes and take no lock: a one-way "wiped" flag
+ * is read before the copy and again after it, as a {@code StampedLock}'s optimistic read would
+ * (the same fences, without a lock object per cached value), so a reader racing
+ * {@link #wipe()} sees the flag set and never returns zeroed bytes.
  */
 final class CachedValue {
+  private static final VarHandle WIPED;
+
+  static {
+    try {
+      WIPED = MethodHandles.lookup().findVarHandle(CachedValue.class, "wiped", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final byte[] bytes;
-  private final StampedLock guard = new StampedLock();
+  /** Set once, before the bytes are zeroed; never cleared. */
+  private volatile boolean wiped;
   final String version;
   final Instant createdAt;
   final Map<String, String> metadata;
@@ -29,12 +42,13 @@ final class CachedValue {
 
   /** A copy of the bytes, or null once wiped. */
   byte[] copyOrNull() {
-    long stamp = guard.tryOptimisticRead();
-    if (stamp == 0L) {
+    if (wiped) {
       return null;
     }
     byte[] copy = bytes.clone();
-    if (!guard.validate(stamp)) {
+    // the copy's reads may not pass the second look at the flag (StampedLock.validate's fence)
+    VarHandle.acquireFence();
+    if (wiped) {
       Arrays.fill(copy, (byte) 0);
       return null;
     }
@@ -58,12 +72,15 @@ final class CachedValue {
   }
 
   boolean isWiped() {
-    return guard.isWriteLocked();
+    return wiped;
   }
 
-  /** Zeroes the bytes; idempotent. The write lock is never released: the value is dead. */
+  /**
+   * Zeroes the bytes; idempotent. The flag is set by a compare-and-set, a full fence, so no zero
+   * is written before a reader can see it.
+   */
   void wipe() {
-    if (guard.tryWriteLock() != 0L) {
+    if (WIPED.compareAndSet(this, false, true)) {
       Arrays.fill(bytes, (byte) 0);
     }
   }

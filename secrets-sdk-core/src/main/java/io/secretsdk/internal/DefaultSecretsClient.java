@@ -10,6 +10,7 @@ import io.secretsdk.SecretException;
 import io.secretsdk.SecretRef;
 import io.secretsdk.SecretsClient;
 import io.secretsdk.config.RegistryEntry;
+import io.secretsdk.config.SecretPolicy;
 import io.secretsdk.event.AuditEvent;
 import io.secretsdk.event.GraceEndingEvent;
 import io.secretsdk.event.SecretChangeEvent;
@@ -651,14 +652,13 @@ public final class DefaultSecretsClient implements SecretsClient {
   }
 
   private void scheduleRefresh(SecretRef ref, CacheEntry e) {
-    // a plain read first: while a refresh runs, every hit would otherwise contend on the CAS
-    if (closed || e.refreshing.get() || !e.refreshing.compareAndSet(false, true)) {
+    if (closed || !e.claimRefresh()) {
       return;
     }
     try {
       refreshExecutor.execute(() -> backgroundRefresh(ref, e));
     } catch (RejectedExecutionException rejected) {
-      e.refreshing.set(false);
+      e.releaseRefresh();
     }
   }
 
@@ -691,7 +691,7 @@ public final class DefaultSecretsClient implements SecretsClient {
       store.backOffRefresh(e);
       log.warn("background refresh of {} failed with {}", ref, unexpected.getClass().getName());
     } finally {
-      e.refreshing.set(false);
+      e.releaseRefresh();
     }
   }
 
@@ -746,6 +746,9 @@ public final class DefaultSecretsClient implements SecretsClient {
   }
 
   private void checkPolicy(String name, SecretRef asWritten, SecretRef target) {
+    if (s.policy == SecretPolicy.permissive()) {
+      return; // allows every ref: nothing to check, and nothing to remember per ref
+    }
     if (name == null && allowedRefs.containsKey(asWritten)) {
       return; // the policy is immutable: a ref it allowed once it allows again
     }
